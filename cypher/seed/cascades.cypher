@@ -1,0 +1,4 @@
+UNWIND $cascades AS c
+MATCH (a:Thought {tenant: $tenant, id: c.source})
+MATCH (b:Thought {tenant: $tenant, id: c.target})
+MERGE (a)-[:CASCADES_TO]->(b)

@@ -1,0 +1,2 @@
+MATCH (n {tenant: $tenant})
+DETACH DELETE n

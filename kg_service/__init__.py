@@ -1,0 +1,1 @@
+"""Marketing IQ: the knowledge-graph service."""

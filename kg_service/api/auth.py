@@ -1,0 +1,84 @@
+"""Bearer tokens: who the caller is, which tenant they act for, and what their roles allow.
+
+The tenant comes only from a verified token. Algorithms are pinned; `exp`, `iat`, `aud`, `iss`, `sub`,
+`tenant_id` and `roles` are required.
+"""
+
+from __future__ import annotations
+
+import time
+from enum import StrEnum
+
+import jwt
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from kg_service.config import AuthSettings
+from kg_service.errors import InvalidInput, Unauthenticated
+from kg_service.graph.definitions import TENANT_PATTERN, TENANT_RE
+
+HS_ALGORITHM = "HS256"
+MIN_SECRET_LENGTH = 32
+
+
+class Role(StrEnum):
+    ADMIN = "ADMIN"
+    ANALYST = "ANALYST"
+    VIEWER = "VIEWER"
+    API_USER = "API_USER"
+
+
+class Principal(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    sub: str = Field(min_length=1, max_length=200)
+    tenant_id: str = Field(pattern=TENANT_PATTERN)
+    roles: frozenset[Role] = Field(min_length=1)
+
+    def has(self, role: Role) -> bool:
+        return role in self.roles
+
+
+def _secret(settings: AuthSettings) -> str:
+    secret = settings.secret.get_secret_value()
+    if len(secret) < MIN_SECRET_LENGTH:
+        raise InvalidInput(f"KG_JWT_SECRET must be set to at least {MIN_SECRET_LENGTH} characters")
+    return secret
+
+
+def mint_token(
+    settings: AuthSettings, *, tenant: str, roles: list[Role], sub: str, ttl_min: int | None = None
+) -> str:
+    if not TENANT_RE.match(tenant):
+        raise InvalidInput(f"tenant {tenant!r} is not a valid tenant id ({TENANT_PATTERN})")
+    ttl = settings.default_ttl_min if ttl_min is None else ttl_min
+    if not 1 <= ttl <= 60 * 24 * 30:
+        raise InvalidInput("ttl must be between 1 minute and 30 days")
+    now = int(time.time())
+    claims = {
+        "sub": sub,
+        "tenant_id": tenant,
+        "roles": sorted(r.value for r in roles),
+        "iat": now,
+        "exp": now + ttl * 60,
+        "aud": settings.audience,
+        "iss": settings.issuer,
+    }
+    return jwt.encode(claims, _secret(settings), algorithm=HS_ALGORITHM)
+
+
+def verify_token(settings: AuthSettings, token: str) -> Principal:
+    """The principal of a valid HS256 token; `Unauthenticated` for anything else."""
+    try:
+        claims = jwt.decode(
+            token,
+            _secret(settings),
+            algorithms=[HS_ALGORITHM],
+            audience=settings.audience,
+            issuer=settings.issuer,
+            options={"require": ["exp", "iat", "aud", "iss", "sub"]},
+        )
+        return Principal.model_validate(
+            {"sub": claims["sub"], "tenant_id": claims.get("tenant_id"), "roles": claims.get("roles")}
+        )
+    except (jwt.PyJWTError, ValidationError) as exc:
+        raise Unauthenticated("invalid or expired token") from exc

@@ -1,0 +1,163 @@
+"""The `kg-service` command."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import click
+
+from kg_service.api.auth import Role, mint_token
+from kg_service.config import Settings, get_settings
+from kg_service.errors import KgError, SeedError
+from kg_service.graph import local_engine
+from kg_service.graph.db import Graph
+from kg_service.graph.definitions import TENANT_RE
+from kg_service.graph.schema import apply_schema
+from kg_service.graph.seed_files import knowledge_for, known_tenants
+from kg_service.graph.seeding import expected_counts, graph_counts, write_knowledge
+
+T = TypeVar("T")
+
+
+def _fail(message: str, code: int = 1) -> None:
+    click.secho(message, fg="red", err=True)
+    sys.exit(code)
+
+
+def _run_with_graph(settings: Settings, work: Callable[[Graph], Awaitable[T]]) -> T:
+    if settings.neo4j.uses_local_engine and not local_engine.status(settings).running:
+        _fail("neo4j-local is not running: start it with `kg-service neo4j start` (or set NEO4J_URI)")
+
+    async def main() -> T:
+        graph = Graph.connect(settings.neo4j)
+        try:
+            await graph.ping()
+            return await work(graph)
+        finally:
+            await graph.close()
+
+    return asyncio.run(main())
+
+
+def _tenant(value: str) -> str:
+    if not TENANT_RE.match(value):
+        raise click.BadParameter(f"{value!r} is not a tenant id (lowercase letters, digits, _)")
+    return value
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Log debug output.")
+def cli(verbose: bool) -> None:
+    """Marketing IQ: the knowledge graph of a store's marketing numbers."""
+    logging.basicConfig(level=logging.DEBUG if verbose else get_settings().log_level)
+
+
+@cli.group()
+def neo4j() -> None:
+    """The local Neo4j engine (used when NEO4J_URI is unset)."""
+
+
+@neo4j.command("start")
+def neo4j_start() -> None:
+    """Build (once) and start the local engine; wait until Bolt answers."""
+    settings = get_settings()
+    if not settings.neo4j.uses_local_engine:
+        click.echo(f"NEO4J_URI is set: using {settings.neo4j.uri}, nothing to start")
+        return
+    click.echo("starting neo4j-local (the first start builds it with Maven)…")
+    status = local_engine.start(settings)
+    click.echo(status.describe())
+
+
+@neo4j.command("stop")
+def neo4j_stop() -> None:
+    """Stop the local engine (SIGTERM, clean shutdown)."""
+    stopped = local_engine.stop(get_settings())
+    click.echo("neo4j-local stopped" if stopped else "neo4j-local was not running")
+
+
+@neo4j.command("status")
+def neo4j_status() -> None:
+    """Say whether the local engine runs and where it listens; exit 1 when it does not."""
+    settings = get_settings()
+    if not settings.neo4j.uses_local_engine:
+        click.echo(f"NEO4J_URI is set: the service uses {settings.neo4j.uri}")
+        return
+    status = local_engine.status(settings)
+    click.echo(status.describe())
+    if not status.running:
+        sys.exit(1)
+
+
+@cli.group()
+def schema() -> None:
+    """The graph schema (constraints and indexes in cypher/schema/)."""
+
+
+@schema.command("apply")
+def schema_apply() -> None:
+    """Apply every schema statement; safe to run again."""
+    applied = _run_with_graph(get_settings(), apply_schema)
+    click.echo(f"applied {len(applied)} schema statements")
+
+
+@cli.command()
+@click.option(
+    "--tenant",
+    "tenants",
+    multiple=True,
+    callback=lambda _c, _p, v: [_tenant(t) for t in v],
+    help="Tenant to seed (repeatable). Default: every tenant in seeds/tenants/.",
+)
+@click.option("--check", is_flag=True, help="Validate only: print a JSON summary, write nothing.")
+def seed(tenants: list[str], check: bool) -> None:
+    """Load the seeds (MERGE, one transaction per tenant), or check them."""
+    settings = get_settings()
+    names = tenants or known_tenants(settings.seeds_dir)
+    try:
+        knowledge = {tenant: knowledge_for(settings.seeds_dir, tenant) for tenant in names}
+    except SeedError as exc:
+        _fail(str(exc))
+    if check:
+        summary = {tenant: expected_counts(k) for tenant, k in knowledge.items()}
+        click.echo(json.dumps({"valid": True, "tenants": summary}, indent=2, sort_keys=True))
+        return
+
+    async def write_all(graph: Graph) -> dict[str, dict[str, dict[str, int]]]:
+        counts = {}
+        for tenant, k in knowledge.items():
+            await write_knowledge(graph, tenant, k)
+            counts[tenant] = await graph_counts(graph, tenant)
+        return counts
+
+    counts = _run_with_graph(settings, write_all)
+    for tenant, c in counts.items():
+        nodes = ", ".join(f"{n} {label}" for label, n in sorted(c["nodes"].items()))
+        click.echo(f"seeded {tenant}: {nodes}; {sum(c['edges'].values())} edges")
+
+
+@cli.command()
+@click.option("--tenant", required=True, callback=lambda _c, _p, v: _tenant(v))
+@click.option("--role", "roles", required=True, multiple=True, type=click.Choice([r.value for r in Role]))
+@click.option("--sub", default="local-user", show_default=True, help="The token's subject (user id).")
+@click.option("--ttl", type=int, default=None, help="Lifetime in minutes (default: KG_JWT_DEFAULT_TTL_MIN).")
+def token(tenant: str, roles: tuple[str, ...], sub: str, ttl: int | None) -> None:
+    """Print a signed bearer token for local use."""
+    settings = get_settings()
+    click.echo(mint_token(settings.auth, tenant=tenant, roles=[Role(r) for r in roles], sub=sub, ttl_min=ttl))
+
+
+def main() -> None:
+    try:
+        cli()
+    except KgError as exc:
+        _fail(f"{exc.code}: {exc}")
+
+
+if __name__ == "__main__":
+    main()

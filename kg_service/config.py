@@ -1,0 +1,159 @@
+"""Every setting of the service, read from the environment (and an optional `.env` file).
+
+Each section reads its own prefix, so `NEO4J_URI` lands in `settings.neo4j.uri`. Nothing else in the
+package reads the environment: code receives a `Settings` (usually through `get_settings()`).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+def _section(prefix: str) -> SettingsConfigDict:
+    return SettingsConfigDict(env_prefix=prefix, env_file=".env", extra="ignore")
+
+
+class Neo4jSettings(BaseSettings):
+    model_config = _section("NEO4J_")
+
+    uri: str | None = Field(
+        default=None,
+        description="Bolt URI of an existing Neo4j server. Unset: the local engine (neo4j-local/) is used.",
+    )
+    user: str = Field(default="neo4j", description="Neo4j user name.")
+    password: SecretStr = Field(
+        default=SecretStr(""),
+        description="Neo4j password; also the local engine's password when its auth is on.",
+    )
+    database: str = Field(default="neo4j", description="Database every query runs against.")
+    query_timeout_s: float = Field(default=5.0, gt=0, description="Per-transaction deadline in seconds.")
+    local_bolt_port: int = Field(default=7687, ge=1, le=65535, description="Bolt port of the local engine.")
+    local_http_port: int = Field(
+        default=7474, ge=0, le=65535, description="HTTP/Browser port of the local engine (0 turns HTTP off)."
+    )
+    local_home: Path | None = Field(
+        default=None, description="Data directory of the local engine (default: `<KG_DATA_DIR>/neo4j`)."
+    )
+    local_auth: bool = Field(default=True, description="Whether the local engine requires a password.")
+    local_heap: str = Field(default="1g", description="Java heap of the local engine (-Xmx).")
+    local_pagecache: str = Field(default="256m", description="Page cache size of the local engine.")
+    local_start_timeout_s: float = Field(
+        default=120.0, gt=0, description="How long `neo4j start` waits for Bolt to answer."
+    )
+
+    @field_validator("uri", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @property
+    def bolt_uri(self) -> str:
+        return self.uri or f"bolt://127.0.0.1:{self.local_bolt_port}"
+
+    @property
+    def uses_local_engine(self) -> bool:
+        return self.uri is None
+
+
+class RedisSettings(BaseSettings):
+    model_config = _section("REDIS_")
+
+    @field_validator("url", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
+    url: str | None = Field(
+        default=None,
+        description="Redis URL (e.g. redis://127.0.0.1:6379/0). Unset: no cache, in-process events.",
+    )
+    metric_ttl_s: int = Field(default=60, gt=0, description="Cache lifetime of metric values.")
+    query_ttl_s: int = Field(default=300, gt=0, description="Cache lifetime of query results.")
+
+
+class WarehouseSettings(BaseSettings):
+    model_config = _section("KG_WAREHOUSE_")
+
+    backend: str = Field(default="duckdb", pattern="^(duckdb|snowflake)$", description="duckdb or snowflake.")
+
+
+class SnowflakeSettings(BaseSettings):
+    model_config = _section("SNOWFLAKE_")
+
+    account: str | None = Field(default=None, description="Snowflake account identifier.")
+    user: str | None = Field(default=None, description="Snowflake user.")
+    password: SecretStr | None = Field(default=None, description="Snowflake password.")
+    warehouse: str | None = Field(default=None, description="Snowflake virtual warehouse.")
+    role: str | None = Field(default=None, description="Snowflake role.")
+    query_timeout_s: int = Field(default=30, gt=0, description="Statement timeout in seconds.")
+
+
+class AuthSettings(BaseSettings):
+    model_config = _section("KG_JWT_")
+
+    secret: SecretStr = Field(default=SecretStr(""), description="HS256 signing secret (32+ characters).")
+    audience: str = Field(default="marketing-iq", description="Required `aud` claim.")
+    issuer: str = Field(default="marketing-iq", description="Required `iss` claim.")
+    default_ttl_min: int = Field(default=60, gt=0, le=60 * 24 * 30, description="Lifetime of minted tokens.")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KG_", env_file=".env", extra="ignore")
+
+    env: Environment = Field(default=Environment.DEVELOPMENT, description="development, test or production.")
+    data_dir: Path = Field(
+        default=ROOT / "data", description="Where local state lives (engine, DuckDB files)."
+    )
+    seeds_dir: Path = Field(default=ROOT / "seeds", description="The knowledge graph definitions (YAML).")
+    log_level: str = Field(default="INFO", description="Log level of the service.")
+
+    neo4j: Neo4jSettings = Field(default_factory=Neo4jSettings)
+    redis: RedisSettings = Field(default_factory=RedisSettings)
+    warehouse: WarehouseSettings = Field(default_factory=WarehouseSettings)
+    snowflake: SnowflakeSettings = Field(default_factory=SnowflakeSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
+
+    @property
+    def neo4j_home(self) -> Path:
+        return self.neo4j.local_home or self.data_dir / "neo4j"
+
+
+SECTIONS: tuple[type[BaseSettings], ...] = (
+    Settings,
+    Neo4jSettings,
+    RedisSettings,
+    WarehouseSettings,
+    SnowflakeSettings,
+    AuthSettings,
+)
+
+
+def environment_variables() -> dict[str, str]:
+    """Every environment variable the service reads, with its description."""
+    names: dict[str, str] = {}
+    for section in SECTIONS:
+        prefix = str(section.model_config.get("env_prefix", ""))
+        for field_name, field in section.model_fields.items():
+            annotation = field.annotation
+            if isinstance(annotation, type) and issubclass(annotation, BaseSettings):
+                continue
+            names[(prefix + field_name).upper()] = field.description or ""
+    return names
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

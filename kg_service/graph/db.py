@@ -1,0 +1,102 @@
+"""Neo4j driver lifecycle and the two ways to run a catalog query: a read or a write transaction."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any, TypeVar
+
+from neo4j import AsyncDriver, AsyncGraphDatabase, AsyncManagedTransaction, unit_of_work
+from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired, TransientError
+
+from kg_service.config import Neo4jSettings
+from kg_service.errors import RetryableError, UpstreamError
+from kg_service.graph.catalog import CypherText
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+Row = dict[str, Any]
+
+
+class Graph:
+    """One driver per process; every call names the database and carries a server-side timeout."""
+
+    def __init__(self, driver: AsyncDriver, database: str, timeout_s: float) -> None:
+        self._driver = driver
+        self.database = database
+        self.timeout_s = timeout_s
+
+    @classmethod
+    def connect(cls, settings: Neo4jSettings) -> Graph:
+        password = settings.password.get_secret_value()
+        driver = AsyncGraphDatabase.driver(
+            settings.bolt_uri,
+            auth=(settings.user, password) if password else None,
+            max_transaction_retry_time=min(settings.query_timeout_s * 2, 15.0),
+            connection_acquisition_timeout=settings.query_timeout_s,
+            connection_timeout=settings.query_timeout_s,
+            notifications_min_severity="OFF",
+        )
+        return cls(driver, settings.database, settings.query_timeout_s)
+
+    async def close(self) -> None:
+        await self._driver.close()
+
+    async def ping(self) -> None:
+        try:
+            await self._driver.verify_connectivity()
+        except (ServiceUnavailable, SessionExpired, OSError) as exc:
+            raise RetryableError(f"Neo4j unreachable: {exc}") from exc
+
+    async def read(self, text: CypherText, **params: Any) -> list[Row]:
+        async def work(tx: AsyncManagedTransaction) -> list[Row]:
+            return await run(tx, text, **params)
+
+        return await self._managed(self._read, work)
+
+    async def write(self, text: CypherText, **params: Any) -> list[Row]:
+        async def work(tx: AsyncManagedTransaction) -> list[Row]:
+            return await run(tx, text, **params)
+
+        return await self._managed(self._write, work)
+
+    async def read_tx(self, work: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
+        return await self._managed(self._read, work)
+
+    async def write_tx(self, work: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
+        """Runs `work` in one write transaction: all of it commits, or none of it."""
+        return await self._managed(self._write, work)
+
+    async def _read(self, work: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
+        async with self._driver.session(database=self.database) as session:
+            return await session.execute_read(unit_of_work(timeout=self.timeout_s)(work))
+
+    async def _write(self, work: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
+        async with self._driver.session(database=self.database) as session:
+            return await session.execute_write(unit_of_work(timeout=self.timeout_s)(work))
+
+    async def _managed(
+        self,
+        runner: Callable[[Callable[[AsyncManagedTransaction], Awaitable[T]]], Awaitable[T]],
+        work: Callable[[AsyncManagedTransaction], Awaitable[T]],
+    ) -> T:
+        try:
+            return await runner(work)
+        except (ServiceUnavailable, SessionExpired, TransientError) as exc:
+            raise RetryableError(f"Neo4j unavailable: {exc}") from exc
+        except Neo4jError as exc:
+            if exc.code and "ConstraintValidationFailed" in exc.code:
+                raise
+            raise UpstreamError(f"Neo4j error {exc.code}: {exc.message}") from exc
+
+    @asynccontextmanager
+    async def session_for_schema(self) -> AsyncIterator[Any]:
+        """Schema commands must run in auto-commit transactions, outside managed ones."""
+        async with self._driver.session(database=self.database) as session:
+            yield session
+
+
+async def run(tx: AsyncManagedTransaction, text: CypherText, **params: Any) -> list[Row]:
+    result = await tx.run(text, params)
+    return [record.data() async for record in result]

@@ -19,7 +19,8 @@ from kg_service.graph.db import Graph
 from kg_service.graph.definitions import TENANT_RE
 from kg_service.graph.schema import apply_schema
 from kg_service.graph.seed_files import knowledge_for, known_tenants
-from kg_service.graph.seeding import expected_counts, graph_counts, write_knowledge
+from kg_service.graph.seeding import expected_counts, write_knowledge
+from kg_service.graph.tenants import delete_tenant, graph_counts
 
 T = TypeVar("T")
 
@@ -139,6 +140,26 @@ def seed(tenants: list[str], check: bool) -> None:
     for tenant, c in counts.items():
         nodes = ", ".join(f"{n} {label}" for label, n in sorted(c["nodes"].items()))
         click.echo(f"seeded {tenant}: {nodes}; {sum(c['edges'].values())} edges")
+
+
+@cli.group()
+def tenant() -> None:
+    """Whole-tenant operations."""
+
+
+@tenant.command("delete")
+@click.option("--tenant", "name", required=True, callback=lambda _c, _p, v: _tenant(v))
+@click.confirmation_option(prompt="Delete every node of this tenant (definitions, thoughts, audit)?")
+def tenant_delete(name: str) -> None:
+    """Remove a tenant's whole graph (offboarding)."""
+
+    async def work(graph: Graph) -> dict[str, dict[str, int]]:
+        before = await graph_counts(graph, name)
+        await delete_tenant(graph, name)
+        return before
+
+    before = _run_with_graph(get_settings(), work)
+    click.echo(f"deleted {sum(before['nodes'].values())} nodes of tenant {name}")
 
 
 @cli.command()

@@ -8,9 +8,9 @@ from collections.abc import AsyncIterator
 import pytest
 
 from kg_service.config import Settings
-from kg_service.graph import catalog
 from kg_service.graph.db import Graph
 from kg_service.graph.schema import apply_schema
+from kg_service.graph.tenants import delete_tenant
 
 
 @pytest.fixture(scope="session")
@@ -38,4 +38,4 @@ async def tenant(graph: Graph) -> AsyncIterator[str]:
     """A fresh tenant id whose nodes are deleted after the test."""
     tenant_id = new_tenant_id()
     yield tenant_id
-    await graph.write(catalog.tenant_delete(), tenant=tenant_id)
+    await delete_tenant(graph, tenant_id)

@@ -267,12 +267,19 @@ def compare_to_baseline(
     aggregation: Aggregation,
     parts: RatioParts | None = None,
 ) -> tuple[WindowStat, WindowStat]:
-    """The latest window and its baseline; trailing_mean compares daily levels, not window totals."""
+    """The latest window's aggregate and its baseline in the same units.
+
+    trailing_mean scales the trailing daily level to the window (× days for sums), so a missing day in
+    the trailing span lowers nothing.
+    """
     days = values.shape[1]
     lo, hi = baseline_span(baseline, days, window, trailing)
-    measure = daily_level if baseline is Baseline.TRAILING_MEAN else window_aggregate
-    current = measure(values, days - window, days, aggregation, parts)
-    return current, measure(values, lo, hi, aggregation, parts)
+    current = window_aggregate(values, days - window, days, aggregation, parts)
+    if baseline is not Baseline.TRAILING_MEAN:
+        return current, window_aggregate(values, lo, hi, aggregation, parts)
+    level = daily_level(values, lo, hi, aggregation, parts)
+    scale = window if aggregation is Aggregation.SUM else 1
+    return current, WindowStat(level.value * scale, level.points)
 
 
 def consecutive_moves(values: FloatArray, periods: int, trend: TrendDirection) -> tuple[BoolArray, BoolArray]:

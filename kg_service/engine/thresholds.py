@@ -365,6 +365,8 @@ def _reason(metric: Metric, t: Threshold, series: DailySeries, row: _Row) -> str
         Outcome.GAP: f"a day is missing in the last {(t.periods or 1) + 1} days",
         Outcome.LOW_VOLUME: f"the latest day's volume is below min_volume {_num(t.min_volume or 0.0)}",
     }
+    if row.outcome is not Outcome.EVALUATED and not len(series):
+        return "the series is empty"
     if row.outcome is Outcome.SHORT_HISTORY and t.kind is ThresholdKind.ANOMALY:
         return f"{row.points - 1} same-weekday points before the latest day, {ANOMALY_MIN_WEEKS} needed"
     return reasons[row.outcome]
@@ -377,7 +379,9 @@ def _explain(metric: Metric, t: Threshold, row: _Row, reason: str | None) -> str
     mood = {None: "", True: ", favourable", False: ", unfavourable"}[row.favourable]
     if t.kind is ThresholdKind.ABSOLUTE:
         assert t.operator is not None and t.value is not None
-        head = f"{metric.id} {metric.aggregation.value} over {t.periods or 1} day(s) is {_num(row.observed)}"
+        days = t.periods or 1
+        span = "on the latest day" if days == 1 else f"over the last {days} days ({metric.aggregation.value})"
+        head = f"{metric.id} {span} is {_num(row.observed)}"
         context = (
             f"; before {_num(row.baseline)} ({_pct(row.change_pct)})" if row.baseline is not None else ""
         )

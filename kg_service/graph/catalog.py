@@ -120,3 +120,8 @@ def schema_indexes() -> CypherText:
 
 def schema_await() -> CypherText:
     return load("schema_info/await")
+
+
+# Traversals
+def blast_radius() -> CypherText:
+    return load("metrics/blast_radius")

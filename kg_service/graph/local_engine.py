@@ -67,7 +67,7 @@ def build(echo: bool = True) -> None:
     mvn = shutil.which("mvn")
     if mvn is None:
         raise UpstreamError("Maven (mvn) is not installed; it is needed to build neo4j-local")
-    command = [mvn, "-B", "-q", "package", "-DskipTests"]
+    command = [mvn, "-B", "-q", "-Dstyle.color=never", "package", "-DskipTests"]
     result = subprocess.run(  # noqa: S603
         command, cwd=PROJECT, capture_output=not echo, text=True, check=False
     )

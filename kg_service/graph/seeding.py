@@ -129,12 +129,3 @@ async def write_knowledge(graph: Graph, tenant: str, knowledge: KnowledgeSet) ->
         await run(tx, catalog.seed_prune(), tenant=tenant, keep=params["keep"])
 
     await graph.write_tx(work)
-
-
-async def graph_counts(graph: Graph, tenant: str) -> dict[str, dict[str, int]]:
-    nodes = await graph.read(catalog.tenant_node_counts(), tenant=tenant)
-    edges = await graph.read(catalog.tenant_edge_counts(), tenant=tenant)
-    return {
-        "nodes": {row["label"]: row["count"] for row in nodes},
-        "edges": {row["type"]: row["count"] for row in edges},
-    }

@@ -6,11 +6,12 @@ import pytest
 from neo4j.exceptions import ConstraintError
 
 from kg_service.config import Settings
-from kg_service.graph import actions, catalog, metrics, thoughtlets, thoughts
+from kg_service.graph import actions, metrics, thoughtlets, thoughts
 from kg_service.graph.db import Graph
 from kg_service.graph.schema import apply_schema, describe_indexes
 from kg_service.graph.seed_files import knowledge_for
-from kg_service.graph.seeding import expected_counts, graph_counts, write_knowledge
+from kg_service.graph.seeding import expected_counts, write_knowledge
+from kg_service.graph.tenants import delete_tenant, graph_counts
 
 LABELS = [
     "Metric",
@@ -68,7 +69,7 @@ async def test_a_duplicate_tenant_and_id_is_refused(graph: Graph, tenant: str) -
     try:
         await graph.write(create, tenant=other)  # the same id in another tenant is fine
     finally:
-        await graph.write(catalog.tenant_delete(), tenant=other)
+        await delete_tenant(graph, other)
 
 
 async def test_reseeding_prunes_what_the_seeds_no_longer_declare(

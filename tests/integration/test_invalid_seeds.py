@@ -18,7 +18,8 @@ from kg_service.config import Settings
 from kg_service.errors import SeedError
 from kg_service.graph.db import Graph
 from kg_service.graph.seed_files import knowledge_for
-from kg_service.graph.seeding import graph_counts, write_knowledge
+from kg_service.graph.seeding import write_knowledge
+from kg_service.graph.tenants import graph_counts
 
 Data = dict[str, Any]
 

@@ -7,6 +7,7 @@ import json
 import logging
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TypeVar
 
 import click
@@ -16,11 +17,14 @@ from kg_service.config import Settings, get_settings
 from kg_service.errors import KgError, SeedError
 from kg_service.graph import local_engine
 from kg_service.graph.db import Graph
-from kg_service.graph.definitions import TENANT_RE
+from kg_service.graph.definitions import TENANT_RE, Unit
+from kg_service.graph.metrics import list_metrics
 from kg_service.graph.schema import apply_schema
 from kg_service.graph.seed_files import knowledge_for, known_tenants
 from kg_service.graph.seeding import expected_counts, write_knowledge
 from kg_service.graph.tenants import delete_tenant, graph_counts
+from kg_service.warehouse.duckdb_files import TenantFiles
+from kg_service.warehouse.importer import import_values
 
 T = TypeVar("T")
 
@@ -140,6 +144,27 @@ def seed(tenants: list[str], check: bool) -> None:
     for tenant, c in counts.items():
         nodes = ", ".join(f"{n} {label}" for label, n in sorted(c["nodes"].items()))
         click.echo(f"seeded {tenant}: {nodes}; {sum(c['edges'].values())} edges")
+
+
+@cli.command("import-values")
+@click.option("--tenant", required=True, callback=lambda _c, _p, v: _tenant(v))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_values_command(tenant: str, file: Path) -> None:
+    """Import metric values from CSV or Parquet (metric_id,date,value[,dimension,dimension_value]).
+
+    Every row is checked first; a file with any bad row is refused whole and nothing is written.
+    Imported values take precedence over computed ones for the same metric, day and campaign.
+    """
+    settings = get_settings()
+
+    async def registry(graph: Graph) -> dict[str, Unit]:
+        return {m.id: m.unit for m in await list_metrics(graph, tenant)}
+
+    units = _run_with_graph(settings, registry)
+    if not units:
+        _fail(f"tenant {tenant} has no metrics in the graph: run `kg-service seed --tenant {tenant}` first")
+    count = import_values(TenantFiles(settings.warehouse_dir), tenant, file, units)
+    click.echo(f"imported {count} values for {tenant} from {file}")
 
 
 @cli.group()

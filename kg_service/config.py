@@ -130,6 +130,10 @@ class Settings(BaseSettings):
     def neo4j_home(self) -> Path:
         return self.neo4j.local_home or self.data_dir / "neo4j"
 
+    @property
+    def warehouse_dir(self) -> Path:
+        return self.data_dir / "warehouse"
+
 
 SECTIONS: tuple[type[BaseSettings], ...] = (
     Settings,

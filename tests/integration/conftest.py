@@ -1,7 +1,66 @@
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
 import pytest
+
+from kg_service.warehouse import transform
+from kg_service.warehouse.duckdb_files import TenantFiles
+from kg_service.warehouse.duckdb_source import DuckDBSource
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/integration/" in str(item.fspath):
             item.add_marker(pytest.mark.integration)
+
+
+# A small warehouse with known numbers: two Google Ads campaigns over 40 days.
+FIRST_DAY = date(2026, 9, 1)
+DAYS = 40
+CAMPAIGNS = {"brand": (1000, 100, 50.0), "generic": (5000, 400, 900.0)}  # impressions, clicks, cost on day 0
+
+
+def campaign_rows() -> list[tuple[object, ...]]:
+    rows = []
+    for offset in range(DAYS):
+        day = FIRST_DAY + timedelta(days=offset)
+        for index, (name, (impressions, clicks, cost)) in enumerate(CAMPAIGNS.items()):
+            grow = 1 + 0.01 * offset * (index + 1)
+            rows.append(
+                (
+                    day,
+                    f"c{index}",
+                    name,
+                    int(impressions * grow),
+                    int(clicks * grow),
+                    round(cost * grow * grow, 2),
+                    clicks * grow * 0.05,
+                    cost * grow * 3.1,
+                    0.7,
+                    0.1,
+                    0.2,
+                    1000.0,
+                )
+            )
+    return rows
+
+
+def write_campaign_stats(files: TenantFiles, tenant: str) -> None:
+    with files.writer(tenant) as connection:
+        for statement in transform.landing_ddl():
+            connection.execute(statement)
+        connection.execute("DELETE FROM google_ads_fivetran.campaign_stats")
+        connection.executemany(
+            "INSERT INTO google_ads_fivetran.campaign_stats VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            campaign_rows(),
+        )
+        transform.build(connection)
+
+
+@pytest.fixture
+def small_warehouse(tmp_path: Path) -> Iterator[tuple[DuckDBSource, str]]:
+    source = DuckDBSource(tmp_path / "warehouse")
+    write_campaign_stats(source.files, "shop")
+    yield source, "shop"
+    source.close()

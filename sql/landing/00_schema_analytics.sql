@@ -1,0 +1,2 @@
+-- The analytics schema.
+CREATE SCHEMA IF NOT EXISTS analytics

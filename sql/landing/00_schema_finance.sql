@@ -1,0 +1,2 @@
+-- The finance schema.
+CREATE SCHEMA IF NOT EXISTS finance

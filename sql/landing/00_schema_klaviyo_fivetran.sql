@@ -1,0 +1,2 @@
+-- The klaviyo_fivetran schema.
+CREATE SCHEMA IF NOT EXISTS klaviyo_fivetran

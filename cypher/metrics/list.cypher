@@ -5,6 +5,6 @@ WHERE ($source IS NULL OR m.source = $source)
   })
 RETURN m {
   .id, .name, .description, .domain, .subdomain, .source, .formula, .components,
-  .unit, .direction, .aggregation, .view
+  .unit, .direction, .aggregation, .scale, .view
 } AS metric
 ORDER BY m.id

@@ -8,7 +8,8 @@ CALL (n, t) {
   MERGE (m)-[:COMPOSES]->(n)
 }
 CALL (n, t) {
-  UNWIND t.actions AS action_id
-  MATCH (a:Action {tenant: $tenant, id: action_id})
-  MERGE (n)-[:TRIGGERS]->(a)
+  UNWIND range(0, size(t.actions) - 1) AS rank
+  MATCH (a:Action {tenant: $tenant, id: t.actions[rank]})
+  MERGE (n)-[r:TRIGGERS]->(a)
+  SET r.rank = rank
 }

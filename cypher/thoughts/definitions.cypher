@@ -1,13 +1,13 @@
 MATCH (t:Thought {tenant: $tenant})
 WHERE ($ids IS NULL OR t.id IN $ids) AND ($active_only = false OR t.is_active)
 CALL (t) {
-  OPTIONAL MATCH (t)-[:TRIGGERS]->(a:Action {tenant: $tenant})
-  WITH a ORDER BY a.id
+  OPTIONAL MATCH (t)-[r:TRIGGERS]->(a:Action {tenant: $tenant})
+  WITH a ORDER BY r.rank, a.id
   RETURN collect(a.id) AS actions
 }
 CALL (t) {
-  OPTIONAL MATCH (t)-[:CASCADES_TO]->(c:Thought {tenant: $tenant})
-  WITH c ORDER BY c.id
+  OPTIONAL MATCH (t)-[r:CASCADES_TO]->(c:Thought {tenant: $tenant})
+  WITH c ORDER BY r.rank, c.id
   RETURN collect(c.id) AS cascades
 }
 RETURN t {

@@ -6,6 +6,7 @@ so one series and ten thousand go through the same code. Column spans are half-o
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -44,6 +45,7 @@ COMPARE = {
     Comparison.LT: np.less,
     Comparison.LTE: np.less_equal,
 }
+SCALE_SUFFIX = re.compile(r"(?:×|\*)\s*(\d+(?:\.\d+)?)\s*$")
 MULTIPLICATIVE_ROLES = frozenset({ComponentRole.NUMERATOR, ComponentRole.FACTOR, ComponentRole.DENOMINATOR})
 
 
@@ -162,31 +164,68 @@ class WindowStat(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class RatioParts:
-    """A ratio metric's component matrices, aligned with its values: Π numerators / Π denominators."""
+    """A ratio metric's component matrices, aligned with its values.
+
+    Over a window the metric is scale × Π numerator totals / Π denominator totals. A component is
+    totalled by `aggregations` (one per numerator then denominator; summed when empty).
+    """
 
     numerators: tuple[FloatArray, ...]
     denominators: tuple[FloatArray, ...]
+    scale: float = 1.0
+    aggregations: tuple[Aggregation, ...] = ()
 
     @property
     def all(self) -> tuple[FloatArray, ...]:
         return self.numerators + self.denominators
 
+    def aggregation(self, index: int) -> Aggregation:
+        return self.aggregations[index] if self.aggregations else Aggregation.SUM
 
-def ratio_parts(metric: Metric, components: Mapping[str, DailySeries], dates: DateArray) -> RatioParts | None:
-    """The component rows a ratio metric recombines over windows, or None when one is missing."""
+
+def formula_scale(metric: Metric) -> float:
+    """The constant a ratio formula ends with (`clicks / impressions × 100` → 100), else 1.
+
+    The seeds write percentages on the 0–100 scale and CPM per thousand this way; recombined component
+    totals must be multiplied back onto the scale of the metric's own daily values.
+    """
+    match = SCALE_SUFFIX.search(metric.formula)
+    return float(match.group(1)) if match else 1.0
+
+
+def component_aggregation(definition: Metric | None) -> Aggregation:
+    """How a component totals over a window: counts and currency sum; a rate or level enters with its
+    mean (its own components are not at hand), a `last` metric with its latest value."""
+    if definition is None or definition.aggregation is Aggregation.SUM:
+        return Aggregation.SUM
+    return Aggregation.LAST if definition.aggregation is Aggregation.LAST else Aggregation.MEAN
+
+
+def ratio_parts(
+    metric: Metric,
+    components: Mapping[str, DailySeries],
+    dates: DateArray,
+    definitions: Mapping[str, Metric] | None = None,
+) -> RatioParts | None:
+    """The component rows a ratio metric recombines over windows, or None when one is missing.
+
+    `definitions` (metric id → Metric) tell which components are not additive; unknown ones are summed.
+    """
     if metric.aggregation is not Aggregation.RATIO:
         return None
     if any(c.role not in MULTIPLICATIVE_ROLES for c in metric.components):
         raise InvalidInput(f"{metric.id}: a ratio metric cannot have addend components")
-    numerators: list[FloatArray] = []
-    denominators: list[FloatArray] = []
-    for component in metric.components:
+    ordered = sorted(metric.components, key=lambda c: c.role is ComponentRole.DENOMINATOR)
+    rows: list[FloatArray] = []
+    for component in ordered:
         series = components.get(component.metric)
         if series is None:
             return None
-        row = series.aligned_values(dates)[np.newaxis, :]
-        (denominators if component.role is ComponentRole.DENOMINATOR else numerators).append(row)
-    return RatioParts(tuple(numerators), tuple(denominators))
+        rows.append(series.aligned_values(dates)[np.newaxis, :])
+    split = sum(c.role is not ComponentRole.DENOMINATOR for c in ordered)
+    known = definitions or {}
+    aggregations = tuple(component_aggregation(known.get(c.metric)) for c in ordered)
+    return RatioParts(tuple(rows[:split]), tuple(rows[split:]), formula_scale(metric), aggregations)
 
 
 def finite(block: FloatArray) -> FloatArray:
@@ -231,12 +270,16 @@ def _ratio_window(values: FloatArray, lo: int, hi: int, parts: RatioParts | None
     if parts is None:
         # One day's ratio is the day's value itself; longer windows need the components.
         return window_aggregate(values, lo, hi, Aggregation.LAST) if hi - lo == 1 else undefined(rows)
+    # Only days on which every component is present count, so the totals describe the same days.
     blocks = [finite(part[:, lo:hi]) for part in parts.all]
     joint = np.logical_and.reduce([~np.isnan(block) for block in blocks])
     points = joint.sum(axis=1, dtype=np.int64)
-    sums = [np.where(joint, block, 0.0).sum(axis=1) for block in blocks]
-    top = np.prod(sums[: len(parts.numerators)], axis=0)
-    bottom = np.prod(sums[len(parts.numerators) :], axis=0) if parts.denominators else np.ones(rows)
+    totals = [
+        window_aggregate(np.where(joint, block, np.nan), 0, hi - lo, parts.aggregation(i)).value
+        for i, block in enumerate(blocks)
+    ]
+    top = parts.scale * np.prod(totals[: len(parts.numerators)], axis=0)
+    bottom = np.prod(totals[len(parts.numerators) :], axis=0) if parts.denominators else np.ones(rows)
     value = np.full(rows, np.nan)
     np.divide(top, bottom, out=value, where=(bottom != 0) & (points > 0))
     return WindowStat(value, points)

@@ -36,7 +36,6 @@ from .series import (
     FloatArray,
     IntArray,
     RatioParts,
-    WindowStat,
     baseline_span,
     change_pct,
     compare,
@@ -135,7 +134,7 @@ def _absolute(
         len(values),
         (_missing_parts(aggregation, parts, window), Outcome.MISSING_COMPONENTS),
         (days < window, Outcome.SHORT_HISTORY),
-        (~_defined(current), Outcome.NO_DATA),
+        (np.isnan(current.value), Outcome.NO_DATA),
     )
     breached = compare(current.value, t.operator, t.value)
     return _finish(outcome, breached, current.value, previous.value, current.points, direction)
@@ -152,8 +151,8 @@ def _relative(
         len(values),
         (_missing_parts(aggregation, parts, max(window, hi - lo)), Outcome.MISSING_COMPONENTS),
         (lo < 0, Outcome.SHORT_HISTORY),
-        (~_defined(current), Outcome.NO_DATA),
-        (~_defined(base), Outcome.NO_BASELINE_DATA),
+        (np.isnan(current.value), Outcome.NO_DATA),
+        (np.isnan(base.value), Outcome.NO_BASELINE_DATA),
         (base.value == 0, Outcome.ZERO_BASELINE),
     )
     change = change_pct(current.value, base.value)
@@ -234,10 +233,6 @@ def _missing_parts(aggregation: Aggregation, parts: RatioParts | None, span: int
     return aggregation is Aggregation.RATIO and parts is None and span > 1
 
 
-def _defined(stat: WindowStat) -> BoolArray:
-    return ~np.isnan(stat.value)
-
-
 def _finish(
     outcome: SignArray,
     breached: BoolArray,
@@ -273,31 +268,30 @@ class _Row(NamedTuple):
 
 
 def _row(result: MatrixResult, index: int = 0) -> _Row:
-    def number(array: FloatArray) -> float | None:
-        value = float(array[index])
-        return value if np.isfinite(value) else None
-
+    columns = (result.observed, result.baseline, result.change_pct, result.score)
+    numbers = [float(column[index]) for column in columns]
+    observed, baseline, change, score = (x if np.isfinite(x) else None for x in numbers)
     sign = int(result.favourable[index])
-    return _Row(
-        Outcome(int(result.outcome[index])),
-        bool(result.breached[index]),
-        None if sign == 0 else sign > 0,
-        number(result.observed),
-        number(result.baseline),
-        number(result.change_pct),
-        number(result.score),
-        int(result.points[index]),
-    )
+    favourable = None if sign == 0 else sign > 0
+    outcome, breached = Outcome(int(result.outcome[index])), bool(result.breached[index])
+    return _Row(outcome, breached, favourable, observed, baseline, change, score, int(result.points[index]))
 
 
 def evaluate_threshold(
-    metric: Metric, index: int, series: DailySeries, components: Mapping[str, DailySeries] | None = None
+    metric: Metric,
+    index: int,
+    series: DailySeries,
+    components: Mapping[str, DailySeries] | None = None,
+    definitions: Mapping[str, Metric] | None = None,
 ) -> ThresholdResult:
-    """Evaluate `metric.thresholds[index]` on the series; `components` feed ratio recombination."""
+    """Evaluate `metric.thresholds[index]` on the series.
+
+    `components` (metric id → series) feed ratio recombination; `definitions` say which are not additive.
+    """
     if series.metric_id != metric.id:
         raise InvalidInput(f"series of {series.metric_id} given for metric {metric.id}")
     threshold = metric.thresholds[index]
-    parts = ratio_parts(metric, components or {}, series.dates)
+    parts = ratio_parts(metric, components or {}, series.dates, definitions)
     result = evaluate_matrix(
         series.values[np.newaxis, :],
         threshold,
@@ -328,9 +322,13 @@ def evaluate_threshold(
 
 
 def evaluate_metric(
-    metric: Metric, series: DailySeries, components: Mapping[str, DailySeries] | None = None
+    metric: Metric,
+    series: DailySeries,
+    components: Mapping[str, DailySeries] | None = None,
+    definitions: Mapping[str, Metric] | None = None,
 ) -> tuple[ThresholdResult, ...]:
-    return tuple(evaluate_threshold(metric, i, series, components) for i in range(len(metric.thresholds)))
+    indexes = range(len(metric.thresholds))
+    return tuple(evaluate_threshold(metric, i, series, components, definitions) for i in indexes)
 
 
 def metric_status(results: Iterable[ThresholdResult]) -> Severity:
@@ -382,8 +380,9 @@ def _explain(metric: Metric, t: Threshold, row: _Row, reason: str | None) -> str
         days = t.periods or 1
         span = "on the latest day" if days == 1 else f"over the last {days} days ({metric.aggregation.value})"
         head = f"{metric.id} {span} is {_num(row.observed)}"
+        before = "previous day" if days == 1 else f"previous {days} days"
         context = (
-            f"; before {_num(row.baseline)} ({_pct(row.change_pct)})" if row.baseline is not None else ""
+            f"; {before} {_num(row.baseline)} ({_pct(row.change_pct)})" if row.baseline is not None else ""
         )
         return f"{head}, threshold {t.operator.value} {_num(t.value)}: {verdict}{context}{mood}"
     if t.kind is ThresholdKind.RELATIVE:
@@ -398,7 +397,7 @@ def _explain(metric: Metric, t: Threshold, row: _Row, reason: str | None) -> str
         return f"{metric.id} {moves} on each of the last {t.periods} days, {path}: {verdict}{mood}"
     head = f"{metric.id} {_num(row.observed)} vs same-weekday median {_num(row.baseline)}"
     rule = f"score {row.score or 0.0:+.2f}, threshold ±{abs(t.value or 0.0):.1f}"
-    return f"{head} ({row.points - 1} weeks): {rule}: {verdict}{mood}"
+    return f"{head} over {row.points - 1} prior weeks: {rule}: {verdict}{mood}"
 
 
 def _num(value: float | None) -> str:

@@ -36,6 +36,7 @@ class MetricInfo(BaseModel):
     unit: Unit
     direction: Direction
     aggregation: Aggregation
+    scale: float = 1.0
     view: str | None
 
 

@@ -66,7 +66,11 @@ def seed_parameters(knowledge: KnowledgeSet) -> dict[str, Any]:
     ]
     actions = [{"id": a.id, "props": a.model_dump(mode="json", exclude={"id"})} for a in knowledge.actions]
     thoughts = [_thought_row(t) for t in knowledge.thoughts]
-    cascades = [{"source": t.id, "target": c} for t in knowledge.thoughts for c in t.cascades_to]
+    cascades = [
+        {"source": t.id, "target": c, "rank": rank}
+        for t in knowledge.thoughts
+        for rank, c in enumerate(t.cascades_to)
+    ]
     keep = {
         "metrics": [m.id for m in metrics],
         "thresholds": [t["id"] for t in thresholds],

@@ -10,7 +10,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kg_service.engine.decomposition import DecompositionMethod, component_totals, decompose
+from kg_service.engine.decomposition import (
+    DecompositionMethod,
+    DriverContribution,
+    component_totals,
+    decompose,
+)
 from kg_service.engine.series import DailySeries
 from kg_service.errors import InvalidInput
 from kg_service.graph.definitions import (
@@ -58,8 +63,9 @@ SPEND = _metric(
 )
 
 
-def _total(result_drivers: tuple[object, ...]) -> float:
-    return math.fsum(d.contribution for d in result_drivers)  # type: ignore[attr-defined]
+def _total(drivers: tuple[DriverContribution, ...]) -> float:
+    assert all(d.contribution is not None for d in drivers)
+    return math.fsum(d.contribution or 0.0 for d in drivers)
 
 
 def test_a_roas_drop_splits_between_revenue_and_spend() -> None:
@@ -74,7 +80,8 @@ def test_a_roas_drop_splits_between_revenue_and_spend() -> None:
     assert revenue.contribution == pytest.approx(-0.7 * math.log(0.96) / log_total)
     assert spend.contribution == pytest.approx(-0.7 * -math.log(1.2) / log_total)
     assert spend.role is ComponentRole.DENOMINATOR and spend.change_pct == pytest.approx(20.0)
-    assert spend.contribution is not None and spend.contribution < revenue.contribution < 0  # type: ignore[operator]
+    assert spend.contribution is not None and revenue.contribution is not None
+    assert spend.contribution < revenue.contribution < 0
     assert _total(result.drivers) == pytest.approx(-0.7)
     assert spend.share_pct is not None and revenue.share_pct is not None
     assert spend.share_pct + revenue.share_pct == pytest.approx(100.0)

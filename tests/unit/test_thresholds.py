@@ -70,8 +70,14 @@ def _series(values: list[float], metric_id: str = "revenue", start: date = MONDA
     return DailySeries(metric_id, np.arange(first, first + len(values)), np.array(values, dtype=float))
 
 
-def _one(threshold: Threshold, values: list[float], **metric_args: object) -> ThresholdResult:
-    metric = _metric(threshold, **metric_args)  # type: ignore[arg-type]
+def _one(
+    threshold: Threshold,
+    values: list[float],
+    metric_id: str = "revenue",
+    direction: Direction = Direction.HIGHER_IS_BETTER,
+    aggregation: Aggregation = Aggregation.SUM,
+) -> ThresholdResult:
+    metric = _metric(threshold, metric_id=metric_id, direction=direction, aggregation=aggregation)
     return evaluate_threshold(metric, 0, _series(values, metric.id))
 
 
@@ -261,9 +267,9 @@ def test_relative_without_enough_history_or_baseline_values() -> None:
 
 
 def test_a_cpc_drop_is_favourable_and_a_rise_is_not() -> None:
-    cpc = {"metric_id": "cpc", "direction": Direction.LOWER_IS_BETTER, "aggregation": Aggregation.MEAN}
-    drop = _one(_relative(-20.0, Baseline.PREVIOUS_PERIOD), [2.0, 1.0], **cpc)
-    rise = _one(_relative(20.0, Baseline.PREVIOUS_PERIOD), [1.0, 2.0], **cpc)
+    lower, mean = Direction.LOWER_IS_BETTER, Aggregation.MEAN
+    drop = _one(_relative(-20.0, Baseline.PREVIOUS_PERIOD), [2.0, 1.0], "cpc", lower, mean)
+    rise = _one(_relative(20.0, Baseline.PREVIOUS_PERIOD), [1.0, 2.0], "cpc", lower, mean)
     assert drop.favourable is True and "favourable" in drop.explanation
     assert rise.favourable is False and "unfavourable" in rise.explanation
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Literal
 
 import numpy as np
 import pytest
@@ -95,8 +96,8 @@ def _last_week(data: dict[str, DailySeries], metric_id: str, daily: float) -> di
     return _with_ratios(data)
 
 
-def _when(*conditions: Condition | Compound, operator: str = "AND") -> Compound:
-    return Compound(operator=operator, conditions=conditions)  # type: ignore[arg-type]
+def _when(*conditions: Condition | Compound, operator: Literal["AND", "OR"] = "AND") -> Compound:
+    return Compound(operator=operator, conditions=conditions)
 
 
 def test_a_value_condition_tests_the_window_aggregate() -> None:
@@ -254,8 +255,10 @@ def test_kleene_logic_decides_what_it_can() -> None:
         ("OR", [True, None], True),
     ],
 )
-def test_combine_truth_table(operator: str, verdicts: list[bool | None], expected: bool | None) -> None:
-    assert combine(operator, verdicts) is expected  # type: ignore[arg-type]
+def test_combine_truth_table(
+    operator: Literal["AND", "OR"], verdicts: list[bool | None], expected: bool | None
+) -> None:
+    assert combine(operator, verdicts) is expected
 
 
 def test_as_of_evaluates_an_earlier_window() -> None:

@@ -12,7 +12,7 @@ from typing import TypeVar
 
 import click
 
-from kg_service.api.auth import Role, mint_token
+from kg_service.api.auth import mint_token
 from kg_service.config import Settings, get_settings
 from kg_service.errors import KgError, SeedError
 from kg_service.graph import local_engine
@@ -23,6 +23,7 @@ from kg_service.graph.schema import apply_schema
 from kg_service.graph.seed_files import knowledge_for, known_tenants
 from kg_service.graph.seeding import expected_counts, write_knowledge
 from kg_service.graph.tenants import delete_tenant, graph_counts
+from kg_service.identity import Role
 from kg_service.warehouse.duckdb_files import TenantFiles
 from kg_service.warehouse.importer import import_values
 

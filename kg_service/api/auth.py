@@ -7,35 +7,17 @@ The tenant comes only from a verified token. Algorithms are pinned; `exp`, `iat`
 from __future__ import annotations
 
 import time
-from enum import StrEnum
 
 import jwt
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
 from kg_service.config import AuthSettings
 from kg_service.errors import InvalidInput, Unauthenticated
 from kg_service.graph.definitions import TENANT_PATTERN, TENANT_RE
+from kg_service.identity import Principal, Role
 
 HS_ALGORITHM = "HS256"
 MIN_SECRET_LENGTH = 32
-
-
-class Role(StrEnum):
-    ADMIN = "ADMIN"
-    ANALYST = "ANALYST"
-    VIEWER = "VIEWER"
-    API_USER = "API_USER"
-
-
-class Principal(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    sub: str = Field(min_length=1, max_length=200)
-    tenant_id: str = Field(pattern=TENANT_PATTERN)
-    roles: frozenset[Role] = Field(min_length=1)
-
-    def has(self, role: Role) -> bool:
-        return role in self.roles
 
 
 def _secret(settings: AuthSettings) -> str:

@@ -20,10 +20,17 @@ import numpy as np
 from kg_service.errors import InvalidInput
 from kg_service.graph.definitions import ComponentRole, Metric
 
-from .series import DailySeries, FiniteResult, day_range
+from .series import (
+    DailySeries,
+    FiniteResult,
+    component_aggregation,
+    day_range,
+    window_aggregate,
+)
 
 MAX_SHAPLEY_COMPONENTS = 12
 NO_CHANGE_TOLERANCE = 1e-12
+FALLBACK_NOTE = "log change undefined (a zero or negative value): Shapley shares of the change instead"
 
 
 class DecompositionMethod(StrEnum):
@@ -63,22 +70,32 @@ def decompose(metric: Metric, before: Mapping[str, float], after: Mapping[str, f
     additive = _is_additive(metric)
     c0, c1 = _read(metric, before, "before"), _read(metric, after, "after")
     signs = [-1 if c.role is ComponentRole.DENOMINATOR else 1 for c in metric.components]
-    v0, v1 = formula_value(additive, signs, c0), formula_value(additive, signs, c1)
+    scale = metric.scale
+    v0, v1 = formula_value(additive, signs, c0, scale), formula_value(additive, signs, c1, scale)
     if v0 is None or v1 is None:
         period = "before" if v0 is None else "after"
         return _assemble(
             metric, DecompositionMethod.UNDEFINED, c0, c1, v0, v1, None, _zero_note(metric, period)
         )
-    method, contributions = _split(additive, signs, c0, c1, v0, v1)
+    method, contributions = _split(additive, signs, c0, c1, (v0, v1), scale)
     if not all(math.isfinite(x) for x in (v0, v1, *contributions)):
         raise InvalidInput(f"{metric.id}: the component values are too extreme to split in floating point")
-    return _assemble(metric, method, c0, c1, v0, v1, contributions, None)
+    note = FALLBACK_NOTE if method is DecompositionMethod.SHAPLEY else None
+    return _assemble(metric, method, c0, c1, v0, v1, contributions, note)
 
 
 def component_totals(
-    metric: Metric, series: Mapping[str, DailySeries], start: date, end: date
+    metric: Metric,
+    series: Mapping[str, DailySeries],
+    start: date,
+    end: date,
+    definitions: Mapping[str, Metric] | None = None,
 ) -> dict[str, float]:
-    """Each component's sum over [start, end], the inputs `decompose` splits."""
+    """Each component's total over [start, end], the inputs `decompose` splits.
+
+    Additive components are summed; one that `definitions` show to be a rate or level enters with its
+    mean (or latest value), as in threshold windows.
+    """
     if end < start:
         raise InvalidInput(f"end {end.isoformat()} is before start {start.isoformat()}")
     dates = day_range(start, end)
@@ -86,17 +103,21 @@ def component_totals(
     for component in metric.components:
         found = series.get(component.metric)
         values = found.aligned_values(dates) if found is not None else np.full(dates.size, np.nan)
-        if np.isnan(values).all():
+        aggregation = component_aggregation((definitions or {}).get(component.metric))
+        total = window_aggregate(values[np.newaxis, :], 0, dates.size, aggregation).value[0]
+        if np.isnan(total):
             raise InvalidInput(f"no data for {component.metric} between {start} and {end}")
-        totals[component.metric] = float(np.nansum(values))
+        totals[component.metric] = float(total)
     return totals
 
 
-def formula_value(additive: bool, signs: Sequence[int], values: Sequence[float]) -> float | None:
-    """Σ addends, or Π numerators·factors / Π denominators; None when a denominator is 0."""
+def formula_value(
+    additive: bool, signs: Sequence[int], values: Sequence[float], scale: float = 1.0
+) -> float | None:
+    """Σ addends, or scale × Π numerators·factors / Π denominators; None when a denominator is 0."""
     if additive:
         return math.fsum(values)
-    top = math.prod(v for v, s in zip(values, signs, strict=True) if s > 0)
+    top = scale * math.prod(v for v, s in zip(values, signs, strict=True) if s > 0)
     bottom = math.prod(v for v, s in zip(values, signs, strict=True) if s < 0)
     return top / bottom if bottom != 0 else None
 
@@ -121,8 +142,14 @@ def _read(metric: Metric, values: Mapping[str, float], period: str) -> list[floa
 
 
 def _split(
-    additive: bool, signs: Sequence[int], c0: Sequence[float], c1: Sequence[float], v0: float, v1: float
+    additive: bool,
+    signs: Sequence[int],
+    c0: Sequence[float],
+    c1: Sequence[float],
+    values: tuple[float, float],
+    scale: float,
 ) -> tuple[DecompositionMethod, list[float]]:
+    v0, v1 = values
     if additive:
         return DecompositionMethod.ADDITIVE, [b - a for a, b in zip(c0, c1, strict=True)]
     # Recombining the same value from different components can differ in the last bit; that is no change.
@@ -132,7 +159,7 @@ def _split(
     total_log = math.fsum(logs) if logs is not None else 0.0
     if logs is not None and total_log != 0:
         return DecompositionMethod.LOG_CHANGE, [(v1 - v0) * log / total_log for log in logs]
-    return DecompositionMethod.SHAPLEY, shapley(signs, c0, c1)
+    return DecompositionMethod.SHAPLEY, shapley(signs, c0, c1, scale)
 
 
 def _log_changes(signs: Sequence[int], c0: Sequence[float], c1: Sequence[float]) -> list[float] | None:
@@ -141,13 +168,17 @@ def _log_changes(signs: Sequence[int], c0: Sequence[float], c1: Sequence[float])
     return [s * (math.log(b) - math.log(a)) for s, a, b in zip(signs, c0, c1, strict=True)]
 
 
-def shapley(signs: Sequence[int], c0: Sequence[float], c1: Sequence[float]) -> list[float]:
+def shapley(
+    signs: Sequence[int], c0: Sequence[float], c1: Sequence[float], scale: float = 1.0
+) -> list[float]:
     """Each component's average marginal effect over every order of switching from c0 to c1."""
     n = len(c0)
     if n > MAX_SHAPLEY_COMPONENTS:
         raise InvalidInput(f"cannot split {n} components; at most {MAX_SHAPLEY_COMPONENTS}")
     value = {
-        mask: formula_value(False, signs, [b if m else a for a, b, m in zip(c0, c1, mask, strict=True)])
+        mask: formula_value(
+            False, signs, [b if m else a for a, b, m in zip(c0, c1, mask, strict=True)], scale
+        )
         for mask in product((False, True), repeat=n)
     }
     shares = [0.0] * n

@@ -6,7 +6,6 @@ so one series and ten thousand go through the same code. Column spans are half-o
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -45,7 +44,6 @@ COMPARE = {
     Comparison.LT: np.less,
     Comparison.LTE: np.less_equal,
 }
-SCALE_SUFFIX = re.compile(r"(?:×|\*)\s*(\d+(?:\.\d+)?)\s*$")
 MULTIPLICATIVE_ROLES = frozenset({ComponentRole.NUMERATOR, ComponentRole.FACTOR, ComponentRole.DENOMINATOR})
 
 
@@ -183,16 +181,6 @@ class RatioParts:
         return self.aggregations[index] if self.aggregations else Aggregation.SUM
 
 
-def formula_scale(metric: Metric) -> float:
-    """The constant a ratio formula ends with (`clicks / impressions × 100` → 100), else 1.
-
-    The seeds write percentages on the 0–100 scale and CPM per thousand this way; recombined component
-    totals must be multiplied back onto the scale of the metric's own daily values.
-    """
-    match = SCALE_SUFFIX.search(metric.formula)
-    return float(match.group(1)) if match else 1.0
-
-
 def component_aggregation(definition: Metric | None) -> Aggregation:
     """How a component totals over a window: counts and currency sum; a rate or level enters with its
     mean (its own components are not at hand), a `last` metric with its latest value."""
@@ -225,7 +213,7 @@ def ratio_parts(
     split = sum(c.role is not ComponentRole.DENOMINATOR for c in ordered)
     known = definitions or {}
     aggregations = tuple(component_aggregation(known.get(c.metric)) for c in ordered)
-    return RatioParts(tuple(rows[:split]), tuple(rows[split:]), formula_scale(metric), aggregations)
+    return RatioParts(tuple(rows[:split]), tuple(rows[split:]), metric.scale, aggregations)
 
 
 def finite(block: FloatArray) -> FloatArray:
@@ -363,3 +351,14 @@ def robust_scale(deviation: FloatArray, median: FloatArray) -> FloatArray:
     scale = np.where(mad > 0, MAD_TO_SIGMA * mad, MEAN_AD_TO_SIGMA * mean_ad)
     floor = np.maximum(SCALE_FLOOR_FRACTION * np.abs(median), SCALE_FLOOR_ABSOLUTE)
     return np.fmax(scale, floor)
+
+
+def volume_reached(values: FloatArray, min_volume: float | None, parts: RatioParts | None) -> BoolArray:
+    """The latest day's volume (each denominator's, for a ratio metric) reaches `min_volume`."""
+    if min_volume is None:
+        return np.ones(len(values), dtype=np.bool_)
+    if not values.shape[1]:
+        return np.zeros(len(values), dtype=np.bool_)
+    sources = parts.denominators if parts is not None and parts.denominators else (values,)
+    checks = [finite(source[:, -1]) >= min_volume for source in sources]
+    return np.asarray(np.logical_and.reduce(checks), dtype=np.bool_)

@@ -45,6 +45,7 @@ from .series import (
     ratio_parts,
     robust_scale,
     row_median,
+    volume_reached,
     window_aggregate,
 )
 
@@ -114,20 +115,24 @@ def evaluate_matrix(
         raise InvalidInput("values must be a 2-D matrix of series × days")
     if parts is not None and any(part.shape != values.shape for part in parts.all):
         raise InvalidInput("ratio components must have the shape of the values")
+    kernel = {
+        ThresholdKind.ABSOLUTE: _absolute,
+        ThresholdKind.RELATIVE: _relative,
+        ThresholdKind.TREND: _trend,
+        ThresholdKind.ANOMALY: _anomaly,
+    }[threshold.kind]
     with np.errstate(invalid="ignore", divide="ignore"):
-        if threshold.kind is ThresholdKind.ABSOLUTE:
-            return _absolute(values, threshold, direction, aggregation, parts)
-        if threshold.kind is ThresholdKind.RELATIVE:
-            return _relative(values, threshold, direction, aggregation, parts)
-        if threshold.kind is ThresholdKind.TREND:
-            return _trend(values, threshold, direction)
-        return _anomaly(values, threshold, direction, parts)
+        return kernel(values, threshold, _Spec(direction, aggregation, parts))
 
 
-def _absolute(
-    values: FloatArray, t: Threshold, direction: Direction, aggregation: Aggregation, parts: RatioParts | None
-) -> MatrixResult:
-    days, window = values.shape[1], t.periods or 1
+class _Spec(NamedTuple):
+    direction: Direction
+    aggregation: Aggregation
+    parts: RatioParts | None
+
+
+def _absolute(values: FloatArray, t: Threshold, spec: _Spec) -> MatrixResult:
+    (_, aggregation, parts), days, window = spec, values.shape[1], t.periods or 1
     current = window_aggregate(values, days - window, days, aggregation, parts)
     previous = window_aggregate(values, days - 2 * window, days - window, aggregation, parts)
     outcome = _first_failure(
@@ -137,14 +142,12 @@ def _absolute(
         (np.isnan(current.value), Outcome.NO_DATA),
     )
     breached = compare(current.value, t.operator, t.value)
-    return _finish(outcome, breached, current.value, previous.value, current.points, direction)
+    return _finish(outcome, breached, current.value, previous.value, current.points, spec.direction)
 
 
-def _relative(
-    values: FloatArray, t: Threshold, direction: Direction, aggregation: Aggregation, parts: RatioParts | None
-) -> MatrixResult:
+def _relative(values: FloatArray, t: Threshold, spec: _Spec) -> MatrixResult:
     assert t.baseline is not None and t.value is not None
-    days, (window, trailing) = values.shape[1], relative_spans(t)
+    (_, aggregation, parts), days, (window, trailing) = spec, values.shape[1], relative_spans(t)
     lo, hi = baseline_span(t.baseline, days, window, trailing)
     current, base = compare_to_baseline(values, t.baseline, window, trailing, aggregation, parts)
     outcome = _first_failure(
@@ -157,7 +160,8 @@ def _relative(
     )
     change = change_pct(current.value, base.value)
     breached = compare(change, relative_operator(t), t.value)
-    return _finish(outcome, breached, current.value, base.value, current.points + base.points, direction)
+    points = current.points + base.points
+    return _finish(outcome, breached, current.value, base.value, points, spec.direction)
 
 
 def relative_spans(t: Threshold) -> tuple[int, int]:
@@ -173,7 +177,7 @@ def relative_operator(t: Threshold) -> Comparison:
     return Comparison.LTE if (t.value or 0.0) < 0 else Comparison.GTE
 
 
-def _trend(values: FloatArray, t: Threshold, direction: Direction) -> MatrixResult:
+def _trend(values: FloatArray, t: Threshold, spec: _Spec) -> MatrixResult:
     assert t.periods is not None and t.trend is not None
     rows, days = values.shape
     holds, complete = consecutive_moves(values, t.periods, t.trend)
@@ -182,12 +186,10 @@ def _trend(values: FloatArray, t: Threshold, direction: Direction) -> MatrixResu
     start = finite(values[:, days - t.periods - 1]) if not short else np.full(rows, np.nan)
     outcome = _first_failure(rows, (short, Outcome.SHORT_HISTORY), (~complete, Outcome.GAP))
     points = np.where(complete, t.periods + 1, 0).astype(np.int64)
-    return _finish(outcome, holds, latest, start, points, direction)
+    return _finish(outcome, holds, latest, start, points, spec.direction)
 
 
-def _anomaly(
-    values: FloatArray, t: Threshold, direction: Direction, parts: RatioParts | None
-) -> MatrixResult:
+def _anomaly(values: FloatArray, t: Threshold, spec: _Spec) -> MatrixResult:
     assert t.value is not None
     rows, days = values.shape
     latest = finite(values[:, -1]) if days else np.full(rows, np.nan)
@@ -196,29 +198,18 @@ def _anomaly(
     median, count = row_median(history)
     deviation = np.abs(history - median[:, np.newaxis])
     score = (latest - median) / robust_scale(deviation, median)
-    unfavourable = score < 0 if direction is Direction.HIGHER_IS_BETTER else score > 0
+    unfavourable = score < 0 if spec.direction is Direction.HIGHER_IS_BETTER else score > 0
     outcome = _first_failure(
         rows,
         (np.isnan(latest), Outcome.NO_DATA),
         (count < ANOMALY_MIN_WEEKS, Outcome.SHORT_HISTORY),
-        (~_volume_ok(values, t.min_volume, parts), Outcome.LOW_VOLUME),
+        (~volume_reached(values, t.min_volume, spec.parts), Outcome.LOW_VOLUME),
     )
     breached = unfavourable & (np.abs(score) >= abs(t.value))
     points = count + (~np.isnan(latest)).astype(np.int64)
-    result = _finish(outcome, breached, latest, median, points, direction)
+    result = _finish(outcome, breached, latest, median, points, spec.direction)
     evaluated = result.outcome == Outcome.EVALUATED
     return replace(result, score=np.where(evaluated, score, np.nan))
-
-
-def _volume_ok(values: FloatArray, min_volume: float | None, parts: RatioParts | None) -> BoolArray:
-    """The latest day's volume (each denominator's, for a ratio metric) reaches `min_volume`."""
-    if min_volume is None:
-        return np.ones(len(values), dtype=np.bool_)
-    if not values.shape[1]:
-        return np.zeros(len(values), dtype=np.bool_)
-    sources = parts.denominators if parts is not None and parts.denominators else (values,)
-    checks = [finite(source[:, -1]) >= min_volume for source in sources]
-    return np.asarray(np.logical_and.reduce(checks), dtype=np.bool_)
 
 
 def _first_failure(rows: int, *checks: tuple[BoolArray | bool, Outcome]) -> SignArray:
@@ -302,22 +293,17 @@ def evaluate_threshold(
     row = _row(result)
     reason = _reason(metric, threshold, series, row)
     start, end = window_dates(threshold, series.end)
+    numbers = {name: value for name, value in row._asdict().items() if name != "outcome"}
     return ThresholdResult(
         threshold_id=metric.threshold_id(index),
         metric_id=metric.id,
         kind=threshold.kind,
         severity=threshold.severity if row.breached else Severity.OK,
-        breached=row.breached,
-        favourable=row.favourable,
-        observed=row.observed,
-        baseline=row.baseline,
-        change_pct=row.change_pct,
-        score=row.score,
         window_start=start,
         window_end=end,
-        points=row.points,
         reason=reason,
         explanation=_explain(metric, threshold, row, reason),
+        **numbers,
     )
 
 

@@ -118,9 +118,8 @@ def _condition(condition: Condition, inputs: _Inputs) -> ConditionEvidence:
         return _undecided(condition, test, f"no data for {condition.metric}")
     if inputs.as_of is not None:
         series = series.until(inputs.as_of)
-    data = _Data(
-        metric, series, series.values[np.newaxis, :], ratio_parts(metric, inputs.series, series.dates)
-    )
+    parts = ratio_parts(metric, inputs.series, series.dates, inputs.metrics)
+    data = _Data(metric, series, series.values[np.newaxis, :], parts)
     return _evidence(condition, data, test)
 
 

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 from kg_service.errors import InvalidInput, NotFound
 from kg_service.graph import catalog
 from kg_service.graph.catalog import CypherText
-from kg_service.graph.db import Graph, Row
+from kg_service.graph.db import Graph
 from kg_service.graph.definitions import ID_PATTERN, TENANT_RE
 
 DEFAULT_DEPTH = 3
@@ -87,17 +87,6 @@ def statement(max_depth: int) -> CypherText:
     return text.replace(_BOUND, _BOUNDS[max_depth])
 
 
-def _impact(row: Row) -> Impact:
-    return Impact(
-        metric_id=row["metric_id"],
-        impact_pct=row["impact_pct"] + 0.0,
-        depth=row["depth"],
-        path=row["path"],
-        path_count=row["path_count"],
-        cross_domain=row["cross_domain"],
-    )
-
-
 async def blast_radius(
     graph: Graph, tenant: str, metric_id: str, change_pct: float, max_depth: int = DEFAULT_DEPTH
 ) -> BlastRadius:
@@ -111,12 +100,13 @@ async def blast_radius(
     )
     if not rows:
         raise NotFound(f"no metric {metric_id}")
+    row = rows[0]
     return BlastRadius(
-        trigger_id=rows[0]["trigger_id"],
-        trigger_domain=rows[0]["trigger_domain"],
+        trigger_id=row["trigger_id"],
+        trigger_domain=row["trigger_domain"],
         change_pct=float(change_pct),
         max_depth=max_depth,
-        affected=[_impact(row) for row in rows if row["metric_id"] is not None],
+        affected=[Impact.model_validate(impact) for impact in row["affected"]],
     )
 
 

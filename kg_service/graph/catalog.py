@@ -125,3 +125,46 @@ def schema_await() -> CypherText:
 # Traversals
 def blast_radius() -> CypherText:
     return load("metrics/blast_radius")
+
+
+# Audit
+def audit_write() -> CypherText:
+    return load("audit/write")
+
+
+def audit_list() -> CypherText:
+    return load("audit/list")
+
+
+# Thought instances
+def instances_get() -> CypherText:
+    return load("instances/get")
+
+
+def instances_list() -> CypherText:
+    return load("instances/list")
+
+
+def instances_open_by_definition() -> CypherText:
+    return load("instances/open_by_definition")
+
+
+def instances_save() -> CypherText:
+    return load("instances/save")
+
+
+def instances_set_status() -> CypherText:
+    return load("instances/set_status")
+
+
+# Action requests
+def action_requests_save() -> CypherText:
+    return load("action_requests/save")
+
+
+def action_requests_list() -> CypherText:
+    return load("action_requests/list")
+
+
+def action_requests_transition() -> CypherText:
+    return load("action_requests/transition")

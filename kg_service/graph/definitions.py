@@ -179,7 +179,9 @@ class Metric(Closed):
     unit: Unit
     direction: Direction
     aggregation: Aggregation
-    scale: float = Field(default=1.0, gt=0, description="A ratio's multiplier: 100 for percentages, 1000 per mille.")
+    scale: float = Field(
+        default=1.0, gt=0, description="A ratio's multiplier: 100 for percentages, 1000 per mille."
+    )
     view: str = Field(pattern=r"^v_metric_[a-z0-9_]+$")
     thresholds: tuple[Threshold, ...] = ()
     affects: tuple[Edge, ...] = ()

@@ -13,6 +13,8 @@ from kg_service.graph.definitions import (
     Aggregation,
     Component,
     Direction,
+    Edge,
+    Metric,
     Relationship,
     Source,
     Threshold,
@@ -90,3 +92,27 @@ async def get_thresholds(graph: Graph, tenant: str, ids: list[str]) -> list[Metr
         )
         for row in rows
     ]
+
+
+async def registry(graph: Graph, tenant: str) -> dict[str, Metric]:
+    """The tenant's metrics as full definitions (with thresholds and AFFECTS edges), by id."""
+    infos = await list_metrics(graph, tenant)
+    ids = [m.id for m in infos]
+    thresholds: dict[str, list[Threshold]] = {}
+    for item in await get_thresholds(graph, tenant, ids):
+        thresholds.setdefault(item.metric_id, []).append(item.threshold)
+    edges: dict[str, list[Edge]] = {}
+    for edge in await get_edges(graph, tenant):
+        edges.setdefault(edge.source, []).append(
+            Edge(metric=edge.target, relationship=edge.relationship, weight=edge.weight)
+        )
+    return {
+        info.id: Metric.model_validate(
+            {
+                **info.model_dump(exclude_none=True),
+                "thresholds": thresholds.get(info.id, []),
+                "affects": edges.get(info.id, []),
+            }
+        )
+        for info in infos
+    }

@@ -205,14 +205,14 @@ def klaviyo(store: Store) -> Email:
     recipients = np.stack(sends)
     shape = recipients.shape
     drop = store.effect(IncidentKind.DELIVERABILITY_DROP, names)
-    bounced = rng.binomial(recipients, np.clip(email.bounce_rate * (1 + 10 * drop) * store.noise(shape, 0.5), 0, 1))
+    bounced = rng.binomial(recipients, np.clip(email.bounce_rate * (1 + 12 * drop) * store.noise(shape, 0.5), 0, 1))
     delivered = recipients - bounced
     open_rate = _col([m.open_rate for m in messages])
     opens = rng.binomial(delivered, np.clip(open_rate * (1 - drop) * store.noise(shape, 0.3), 0, 0.95))
     click_share = _col([m.click_rate for m in messages]) / open_rate
     clicks = rng.binomial(opens, np.clip(click_share * store.noise(shape, 0.4), 0, 1))
     unsubscribes = rng.binomial(delivered, np.clip(email.unsubscribe_rate * (1 + 2 * drop) * store.noise(shape), 0, 1))
-    spam = rng.binomial(delivered, np.clip(email.spam_rate * (1 + 10 * drop) * store.noise(shape), 0, 1))
+    spam = rng.binomial(delivered, np.clip(email.spam_rate * (1 + 12 * drop) * store.noise(shape), 0, 1))
     orders = rng.binomial(clicks, np.clip(_col([m.order_rate for m in messages]) * store.conversion_lift, 0, 1))
     revenue = np.round(orders * profile.orders.aov * store.noise(shape, 1.5), 2)
     values = {

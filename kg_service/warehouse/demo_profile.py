@@ -247,7 +247,7 @@ SIGNALS: dict[IncidentKind, tuple[Signal, ...]] = {
 """What each kind of incident shows. Magnitudes: cpc_spike raises CPC by `magnitude` (0.5 = +50 %);
 creative_fatigue cuts link CTR by `magnitude` at its end while frequency climbs 1.5× as much;
 deliverability_drop cuts opens by `magnitude` and multiplies bounce and spam rates by
-1 + 10 × `magnitude`; tracking_break loses `magnitude` of GA4's purchase events."""
+1 + 12 × `magnitude`; tracking_break loses `magnitude` of GA4's purchase events."""
 
 INCIDENT_PLATFORM = {
     IncidentKind.CPC_SPIKE: "google_ads",

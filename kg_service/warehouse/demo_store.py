@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from kg_service.warehouse.demo_calendar import FloatArray, IntArray, Store
-from kg_service.warehouse.demo_channels import Columns, Tables, long_rows
+from kg_service.warehouse.demo_channels import Columns, long_rows
 from kg_service.warehouse.demo_profile import IncidentKind
 
 
@@ -148,11 +148,3 @@ def finance_plan(store: Store, orders: Orders, ad_spend: FloatArray) -> Columns:
         "fixed_costs": np.round(fixed, 2),
     }
 
-
-def store_tables(store: Store, traffic: Traffic, orders: Orders, ad_spend: FloatArray) -> Tables:
-    return {
-        "ga4_fivetran.traffic_source": traffic.sessions_table,
-        "ga4_fivetran.conversions_report": ga4_conversions(store, traffic, orders),
-        "magento_fivetran.sales_order": orders.table,
-        "finance.daily_plan": finance_plan(store, orders, ad_spend),
-    }

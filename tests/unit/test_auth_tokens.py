@@ -6,9 +6,10 @@ import jwt
 import pytest
 from pydantic import SecretStr
 
-from kg_service.api.auth import Role, mint_token, verify_token
+from kg_service.api.auth import mint_token, verify_token
 from kg_service.config import AuthSettings
 from kg_service.errors import InvalidInput, Unauthenticated
+from kg_service.identity import Role
 
 SECRET = "x" * 40
 

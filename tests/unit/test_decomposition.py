@@ -100,6 +100,20 @@ def test_a_product_splits_by_log_change() -> None:
     assert _total(result.drivers) == pytest.approx(-10.0)
 
 
+def test_the_metric_scale_applies_to_the_values_not_the_shares() -> None:
+    ctr = _metric(
+        "ctr",
+        Aggregation.RATIO,
+        ("clicks", ComponentRole.NUMERATOR),
+        ("impressions", ComponentRole.DENOMINATOR),
+    ).model_copy(update={"scale": 100.0})
+    result = decompose(ctr, {"clicks": 45.0, "impressions": 1000.0}, {"clicks": 45.0, "impressions": 1500.0})
+    assert result.before == pytest.approx(4.5) and result.after == pytest.approx(3.0)
+    clicks, impressions = result.drivers
+    assert clicks.contribution == 0.0 and impressions.contribution == pytest.approx(-1.5)
+    assert impressions.share_pct == pytest.approx(100.0)
+
+
 def test_a_sum_splits_additively() -> None:
     result = decompose(
         SPEND, {"google_spend": 600.0, "meta_spend": 400.0}, {"google_spend": 700.0, "meta_spend": 250.0}
@@ -122,7 +136,8 @@ def test_a_zero_component_falls_back_to_labelled_shapley_shares() -> None:
     before = {"sessions": 1000.0, "conversion_rate": 0.0, "order_value": 50.0}
     after = {"sessions": 1200.0, "conversion_rate": 0.02, "order_value": 50.0}
     result = decompose(REVENUE, before, after)
-    assert result.method is DecompositionMethod.SHAPLEY
+    assert result.method is DecompositionMethod.SHAPLEY and result.note is not None
+    assert "Shapley" in result.note
     sessions, rate, order_value = result.drivers
     # Revenue is 0 unless the conversion rate moves: sessions share the interaction, the rate takes the rest.
     assert sessions.contribution == pytest.approx(0.5 * (1200 - 1000) * 0.02 * 50)
@@ -175,6 +190,9 @@ def test_component_totals_sum_each_component_over_the_period() -> None:
         "spend": DailySeries("spend", np.arange(first, first + 4), np.array([1.0, 2.0, 3.0, 4.0])),
     }
     assert component_totals(ROAS, series, start, start + timedelta(days=2)) == {"revenue": 40.0, "spend": 6.0}
+    rates = {"spend": _metric("spend", Aggregation.MEAN)}
+    averaged = component_totals(ROAS, series, start, start + timedelta(days=2), rates)
+    assert averaged == {"revenue": 40.0, "spend": 2.0}
     with pytest.raises(InvalidInput, match="no data for revenue between 2024-01-11 and 2024-01-13"):
         component_totals(ROAS, series, start + timedelta(days=10), start + timedelta(days=12))
     with pytest.raises(InvalidInput, match="before start"):

@@ -159,6 +159,21 @@ def test_a_ratio_window_uses_only_days_where_every_component_is_present() -> Non
     assert stat.value[0] == pytest.approx(40 / 4) and stat.points[0] == 2
 
 
+def test_a_scaled_ratio_stays_on_the_scale_of_its_daily_values() -> None:
+    clicks, impressions = np.array([[45.0, 90.0]]), np.array([[1000.0, 3000.0]])
+    ctr = clicks / impressions * 100
+    parts = RatioParts((clicks,), (impressions,), scale=100.0)
+    assert window_aggregate(ctr, 0, 2, Aggregation.RATIO, parts).value[0] == pytest.approx(135 / 4000 * 100)
+
+
+def test_a_component_that_is_itself_a_rate_enters_with_its_mean() -> None:
+    aov = np.array([[60.0, 70.0, 80.0]])
+    orders_per_customer = np.array([[1.2, 1.3, 1.5]])
+    parts = RatioParts((aov, orders_per_customer), (), aggregations=(Aggregation.MEAN, Aggregation.LAST))
+    ltv = aov * orders_per_customer
+    assert window_aggregate(ltv, 0, 3, Aggregation.RATIO, parts).value[0] == pytest.approx(70.0 * 1.5)
+
+
 def test_last_aggregation_takes_the_latest_present_day() -> None:
     stat = window_aggregate(np.array([[1.0, 2.0, NAN]]), 0, 3, Aggregation.LAST)
     assert stat.value[0] == 2.0 and stat.points[0] == 2
@@ -202,6 +217,17 @@ def test_no_data_in_the_window_is_not_a_breach(values: list[float]) -> None:
 def test_a_window_longer_than_the_history_is_not_evaluated() -> None:
     result = _one(_absolute(1.0, periods=7), [5.0, 5.0, 5.0])
     assert not result.breached and result.reason == "not enough history (3 days)"
+
+
+def test_ratio_thresholds_use_the_metric_scale_and_component_definitions() -> None:
+    ctr = _metric(_absolute(3.0, Comparison.LT, periods=2), metric_id="ctr", aggregation=Aggregation.RATIO)
+    ctr = ctr.model_copy(update={"scale": 100.0})
+    components = {"spend": _series([45.0, 90.0], "spend"), "clicks": _series([1000.0, 3000.0], "clicks")}
+    result = evaluate_threshold(ctr, 0, _series([4.5, 3.0], "ctr"), components)
+    assert result.observed == pytest.approx(3.375) and not result.breached
+    rates = {"spend": _metric(metric_id="spend", aggregation=Aggregation.MEAN)}
+    averaged = evaluate_threshold(ctr, 0, _series([4.5, 3.0], "ctr"), components, rates)
+    assert averaged.observed == pytest.approx(67.5 / 4000 * 100)
 
 
 def test_a_multi_day_ratio_window_needs_components() -> None:

@@ -127,6 +127,26 @@ def test_a_ratio_condition_divides_the_summed_components() -> None:
     assert not result.matched
 
 
+def test_a_percentage_ratio_condition_is_on_the_percentage_scale() -> None:
+    utilization = _metric(
+        "budget_utilization",
+        Aggregation.RATIO,
+        Component(metric="spend", role=ComponentRole.NUMERATOR),
+        Component(metric="marketing_budget", role=ComponentRole.DENOMINATOR),
+    ).model_copy(update={"scale": 100.0})
+    data = _last_week(_store(), "spend", 110.0)
+    data["marketing_budget"] = _series("marketing_budget", [100.0] * DAYS)
+    data["budget_utilization"] = _series("budget_utilization", data["spend"].values)
+    definitions = {
+        **METRICS,
+        "budget_utilization": utilization,
+        "marketing_budget": _metric("marketing_budget"),
+    }
+    over = Condition(metric="budget_utilization", operator=Comparison.GT, value=105)
+    result = evaluate_trigger(_when(over), data, definitions)
+    assert result.matched and result.evidence[0].observed == pytest.approx(110.0)
+
+
 def test_change_pct_sign_gives_the_direction() -> None:
     rising = _last_week(_store(), "spend", 125.0)
     up = Condition(metric="spend", change_pct=20)

@@ -1,0 +1,3 @@
+-- Google Ads platform-reported conversion value per campaign and day (CAMPAIGN_STATS).
+SELECT date, campaign_name AS campaign, conversions_value AS numerator, NULL::DOUBLE AS denominator
+FROM google_ads_fivetran.campaign_stats

@@ -110,6 +110,24 @@ class AuthSettings(BaseSettings):
     default_ttl_min: int = Field(default=60, gt=0, le=60 * 24 * 30, description="Lifetime of minted tokens.")
 
 
+class EngineSettings(BaseSettings):
+    model_config = _section("KG_ENGINE_")
+
+    max_runs_per_day: int = Field(
+        default=2, ge=1, le=24, description="Thought generation runs per tenant per day."
+    )
+    auto_resolve_after: int = Field(
+        default=2, ge=1, le=30, description="Clear evaluations after which an active thought resolves itself."
+    )
+    history_days: int = Field(
+        default=120, ge=30, le=730, description="Days of values a generation run reads."
+    )
+    action_webhook_url: str | None = Field(default=None, description="Where webhook/api actions are POSTed.")
+    action_webhook_secret: SecretStr = Field(
+        default=SecretStr(""), description="HMAC-SHA256 key signing action webhooks."
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="KG_", env_file=".env", extra="ignore")
 
@@ -125,6 +143,7 @@ class Settings(BaseSettings):
     warehouse: WarehouseSettings = Field(default_factory=WarehouseSettings)
     snowflake: SnowflakeSettings = Field(default_factory=SnowflakeSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
+    engine: EngineSettings = Field(default_factory=EngineSettings)
 
     @property
     def neo4j_home(self) -> Path:
@@ -142,6 +161,7 @@ SECTIONS: tuple[type[BaseSettings], ...] = (
     WarehouseSettings,
     SnowflakeSettings,
     AuthSettings,
+    EngineSettings,
 )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .analysis import AnalysisContext, ThoughtAnalysis
+from .analysis import AnalysisContext, Analyst, ThoughtAnalysis
 
 SMALL_SAMPLE = 100
 SMALL_SAMPLE_CAP = 0.6
@@ -89,3 +89,28 @@ def validate(analysis: ThoughtAnalysis, context: AnalysisContext) -> Validated:
         )
     checked = analysis.model_copy(update={"confidence": round(confidence, 4), "recommended_actions": kept})
     return Validated(checked, tuple(reasons))
+
+
+@dataclass(frozen=True)
+class Analysed:
+    analysis: ThoughtAnalysis
+    analyst: str
+    note: str | None
+    reasons: tuple[str, ...]
+
+
+async def analyse(analyst: Analyst, fallback: Analyst, context: AnalysisContext) -> Analysed:
+    """The analyst's validated answer, or the fallback's when it fails or is rejected."""
+    try:
+        checked = validate(await analyst.analyze(context), context)
+        if checked.analysis is not None:
+            return Analysed(checked.analysis, analyst.name, None, checked.reasons)
+        note = "the analysis was rejected by validation; the offline analysis stands in"
+        reasons = checked.reasons
+    except Exception as exc:  # any analyst failure falls back, and says so
+        note = f"{analyst.name} analyst failed ({type(exc).__name__}); the offline analysis stands in"
+        reasons = (f"error: {type(exc).__name__}: {str(exc)[:200]}",)
+    backup = validate(await fallback.analyze(context), context)
+    if backup.analysis is None:
+        raise RuntimeError(f"the {fallback.name} analyst contradicts the data: {backup.reasons}")
+    return Analysed(backup.analysis, fallback.name, note, reasons + backup.reasons)

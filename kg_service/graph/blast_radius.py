@@ -12,7 +12,7 @@ import re
 from functools import cache
 from typing import Any, LiteralString
 
-from neo4j import AsyncManagedTransaction
+from neo4j import AsyncManagedTransaction, Record
 from pydantic import BaseModel, ConfigDict
 
 from kg_service.errors import InvalidInput, NotFound
@@ -87,6 +87,20 @@ def statement(max_depth: int) -> CypherText:
     return text.replace(_BOUND, _BOUNDS[max_depth])
 
 
+async def _read_one(graph: Graph, text: CypherText, **params: Any) -> Record | None:
+    """The query's one record, or None.
+
+    Not `Graph.read`: its `record.data()` walks every nested value again to turn graph entities
+    into dicts (≈5 ms for 200 reached metrics), and this result holds none, only lists and maps.
+    """
+
+    async def work(tx: AsyncManagedTransaction) -> Record | None:
+        result = await tx.run(text, params)
+        return await result.single(strict=False)
+
+    return await graph.read_tx(work)
+
+
 async def blast_radius(
     graph: Graph, tenant: str, metric_id: str, change_pct: float, max_depth: int = DEFAULT_DEPTH
 ) -> BlastRadius:
@@ -95,12 +109,11 @@ async def blast_radius(
     Raises InvalidInput for bad arguments, NotFound when the tenant has no such metric.
     """
     check_inputs(tenant, metric_id, change_pct, max_depth)
-    rows = await graph.read(
-        statement(max_depth), tenant=tenant, metric_id=metric_id, change_pct=float(change_pct)
+    row = await _read_one(
+        graph, statement(max_depth), tenant=tenant, metric_id=metric_id, change_pct=float(change_pct)
     )
-    if not rows:
+    if row is None:
         raise NotFound(f"no metric {metric_id}")
-    row = rows[0]
     return BlastRadius(
         trigger_id=row["trigger_id"],
         trigger_domain=row["trigger_domain"],

@@ -50,31 +50,24 @@ class Calendar:
 
     def weekly(self, factors: tuple[float, ...]) -> FloatArray:
         pattern = np.asarray(factors, dtype=np.float64)
-        return pattern[self.weekday] / pattern.mean()
+        return np.asarray(pattern[self.weekday] / pattern.mean(), dtype=np.float64)
 
     def trend(self, growth_per_year: float) -> FloatArray:
-        return np.power(1 + growth_per_year, self.years_before_end)
+        return np.asarray(np.power(1 + growth_per_year, self.years_before_end), dtype=np.float64)
 
     def season(self, shape: Seasonality) -> FloatArray:
         phase = 2 * np.pi * (self.day_of_year - shape.peak_day_of_year) / 365.25
-        return 1 + shape.strength * np.cos(phase)
+        return np.asarray(1 + shape.strength * np.cos(phase), dtype=np.float64)
 
     def holiday_season(self) -> FloatArray:
         """0 outside Nov 1 - Dec 26, ramping to 1 between Nov 15 and Dec 20."""
-        doy = self.day_of_year.astype(np.float64)
-        nov1 = 305.0  # day of year of Nov 1 (Nov 1 is 305 or 306; a day's shift is immaterial)
-        rise = np.clip((doy - nov1) / 14, 0, 1)
-        fall = np.clip((nov1 + 55 - doy) / 6, 0, 1)
-        return np.minimum(rise, fall)
+        november = (self.dates.astype("datetime64[Y]").astype("datetime64[M]") + 10).astype("datetime64[D]")
+        since = (self.dates - november).astype(np.float64)
+        return np.asarray(np.minimum(np.clip(since / 14, 0, 1), np.clip((55 - since) / 6, 0, 1)), np.float64)
 
     def holidays(self, shape: Holidays) -> FloatArray:
-        return (
-            1
-            + shape.season_lift * self.holiday_season()
-            + shape.black_friday * self.black_friday
-            + 0.5 * shape.black_friday * self.peak_weekend
-            + shape.cyber_monday * self.cyber_monday
-        )
+        peaks = shape.black_friday * (self.black_friday + 0.5 * self.peak_weekend)
+        return 1 + shape.season_lift * self.holiday_season() + peaks + shape.cyber_monday * self.cyber_monday
 
     def month_mean(self, values: FloatArray) -> FloatArray:
         totals = np.bincount(self.month, weights=values)
@@ -141,7 +134,9 @@ class Store:
         if length > self.calendar.n:
             raise ValueError(f"incident {incident.id} starts {length} days back, before the first day")
         step = np.arange(1, length + 1, dtype=np.float64)
-        ramp_days = {IncidentKind.CREATIVE_FATIGUE: length, IncidentKind.TRACKING_BREAK: 1}.get(incident.kind, 2)
+        ramp_days = {IncidentKind.CREATIVE_FATIGUE: length, IncidentKind.TRACKING_BREAK: 1}.get(
+            incident.kind, 2
+        )
         shape = np.zeros(self.calendar.n)
         shape[-length:] = np.minimum(step / ramp_days, 1)
         return shape

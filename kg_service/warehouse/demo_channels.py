@@ -9,11 +9,13 @@ tracking break.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+from pydantic import BaseModel
 
 from kg_service.warehouse.demo_calendar import FloatArray, IntArray, Store
 from kg_service.warehouse.demo_profile import GoogleCampaign, GoogleKind, IncidentKind
@@ -24,6 +26,11 @@ Tables = dict[str, Columns]
 
 def _col(values: list[float]) -> FloatArray:
     return np.asarray(values, dtype=np.float64)[:, None]
+
+
+def _spec(items: Sequence[BaseModel], field: str) -> FloatArray:
+    """A profile field of every campaign (or message) as a column, to broadcast over days."""
+    return _col([float(getattr(item, field)) for item in items])
 
 
 def slug(name: str) -> str:
@@ -47,20 +54,23 @@ def google_ads(store: Store) -> tuple[Tables, FloatArray]:
     names = list(profile.names("google_ads"))
     shape = (len(campaigns), store.calendar.n)
     spike = store.effect(IncidentKind.CPC_SPIKE, tuple(names))
-    base = profile.store.ad_spend_per_day * _col([c.budget_share for c in campaigns]) * store.ad_level
+    base = profile.store.ad_spend_per_day * _spec(campaigns, "budget_share") * store.ad_level
     budget = 1.15 * base
     # a pricier auction makes the account bid up, but the daily budget caps what it can spend
+    # (Google overdelivers by up to 10 % on a day)
     desired = base * store.calendar.weekly(profile.google_ads.weekly) * store.noise(shape) * (1 + 0.8 * spike)
-    cpc = _col([c.cpc for c in campaigns]) * store.auction * store.noise(shape, 0.4) * (1 + spike)
-    clicks = rng.poisson(np.minimum(desired, 1.25 * budget) / cpc)
-    ctr = np.minimum(_col([c.ctr for c in campaigns]) * store.noise(shape, 0.3) * (1 - 0.15 * spike), 0.9)
+    cpc = _spec(campaigns, "cpc") * store.auction * store.noise(shape, 0.4) * (1 + spike)
+    clicks = rng.poisson(np.minimum(desired, 1.1 * budget) / cpc)
+    ctr = np.minimum(_spec(campaigns, "ctr") * store.noise(shape, 0.3) * (1 - 0.15 * spike), 0.9)
     impressions = clicks + rng.poisson(clicks * (1 / ctr - 1))
-    expected = clicks * _col([c.cvr for c in campaigns]) * store.conversion_lift
+    expected = clicks * _spec(campaigns, "cvr") * store.conversion_lift
     conversions = np.round(rng.poisson(expected) * store.noise(shape, 0.2), 2)
-    value = np.round(conversions * _col([c.value_per_conversion for c in campaigns]) * store.noise(shape, 0.5), 2)
+    value = np.round(conversions * _spec(campaigns, "value_per_conversion") * store.noise(shape, 0.5), 2)
     lost = 1 - _col([np.nan if c.impression_share is None else c.impression_share for c in campaigns])
     rank_lost = np.clip(0.75 * lost * store.noise(shape, 0.6) + 0.4 * spike, 0, 0.9)
-    budget_lost = np.clip(0.25 * lost * store.noise(shape, 0.6) + np.maximum(0, 1 - 1.25 * budget / desired), 0, 0.9)
+    budget_lost = np.clip(
+        0.25 * lost * store.noise(shape, 0.6) + np.maximum(0, 1 - 1.1 * budget / desired), 0, 0.9
+    )
     stats = long_rows(
         store,
         {"campaign_id": [f"g-{index + 101}" for index in range(len(names))], "campaign_name": names},
@@ -85,7 +95,12 @@ def google_ads(store: Store) -> tuple[Tables, FloatArray]:
 
 
 def _keyword_rows(
-    store: Store, index: int, campaign: GoogleCampaign, impressions: IntArray, clicks: IntArray, cpc: FloatArray
+    store: Store,
+    index: int,
+    campaign: GoogleCampaign,
+    impressions: IntArray,
+    clicks: IntArray,
+    cpc: FloatArray,
 ) -> Columns:
     """The campaign's traffic split over its keywords; better quality scores win more clicks."""
     rng, n = store.rng, store.calendar.n
@@ -100,7 +115,9 @@ def _keyword_rows(
     return {
         "date": np.repeat(store.calendar.dates, count),
         "campaign_id": np.full(n * count, f"g-{index + 101}", dtype=object),
-        "ad_group_id": np.tile(np.asarray([f"ag-{index + 101}-{k // 3 + 1}" for k in range(count)], object), n),
+        "ad_group_id": np.tile(
+            np.asarray([f"ag-{index + 101}-{k // 3 + 1}" for k in range(count)], object), n
+        ),
         "keyword_id": np.tile(np.asarray(ids, dtype=object), n),
         "keyword_text": np.tile(np.asarray([k.text for k in campaign.keywords], dtype=object), n),
         "impressions": split.ravel(),
@@ -117,18 +134,18 @@ def meta_ads(store: Store) -> tuple[Tables, FloatArray]:
     names = list(profile.names("meta_ads"))
     shape = (len(campaigns), store.calendar.n)
     fatigue = store.effect(IncidentKind.CREATIVE_FATIGUE, tuple(names))
-    base = profile.store.ad_spend_per_day * _col([c.budget_share for c in campaigns]) * store.ad_level
+    base = profile.store.ad_spend_per_day * _spec(campaigns, "budget_share") * store.ad_level
     desired = base * store.calendar.weekly(profile.meta_ads.weekly) * store.noise(shape)
-    cpm = _col([c.cpm for c in campaigns]) * store.auction * store.noise(shape, 0.4) * (1 + 0.15 * fatigue)
+    cpm = _spec(campaigns, "cpm") * store.auction * store.noise(shape, 0.4) * (1 + 0.15 * fatigue)
     impressions = rng.poisson(np.minimum(desired, 1.1 * base) / cpm * 1000)
-    frequency = np.maximum(_col([c.frequency for c in campaigns]) * (1 + 1.5 * fatigue) * store.noise(shape, 0.3), 1)
-    link_ctr = _col([c.link_ctr for c in campaigns]) * (1 - fatigue) * store.noise(shape, 0.4)
+    frequency = np.maximum(_spec(campaigns, "frequency") * (1 + 1.5 * fatigue) * store.noise(shape, 0.3), 1)
+    link_ctr = _spec(campaigns, "link_ctr") * (1 - fatigue) * store.noise(shape, 0.4)
     link_clicks = rng.binomial(impressions, np.clip(link_ctr, 0, 1))
-    other = np.clip(link_ctr * (_col([c.clicks_per_link_click for c in campaigns]) - 1), 0, 1)
+    other = np.clip(link_ctr * (_spec(campaigns, "clicks_per_link_click") - 1), 0, 1)
     clicks = link_clicks + rng.binomial(impressions, other)
-    expected = link_clicks * _col([c.cvr for c in campaigns]) * store.conversion_lift * (1 - 0.2 * fatigue)
+    expected = link_clicks * _spec(campaigns, "cvr") * store.conversion_lift * (1 - 0.2 * fatigue)
     purchases = rng.poisson(expected).astype(np.float64)
-    value = np.round(purchases * _col([c.value_per_conversion for c in campaigns]) * store.noise(shape, 0.5), 2)
+    value = np.round(purchases * _spec(campaigns, "value_per_conversion") * store.noise(shape, 0.5), 2)
     spend = np.round(impressions * cpm / 1000, 2)
     reach = np.maximum(np.floor(impressions / frequency), np.minimum(impressions, 1)).astype(np.int64)
     ids = [f"m-{index + 201}" for index in range(len(names))]
@@ -145,7 +162,9 @@ def meta_ads(store: Store) -> tuple[Tables, FloatArray]:
         daily_budget=np.round(1.1 * base, 2),
     )
     ads = [
-        _ad_rows(store, ids[index], campaign.ads, impressions[index], reach[index], clicks[index], spend[index])
+        _ad_rows(
+            store, ids[index], campaign.ads, impressions[index], reach[index], clicks[index], spend[index]
+        )
         for index, campaign in enumerate(campaigns)
     ]
     basic_ad = {column: np.concatenate([a[column] for a in ads]) for column in ads[0]}
@@ -205,15 +224,19 @@ def klaviyo(store: Store) -> Email:
     recipients = np.stack(sends)
     shape = recipients.shape
     drop = store.effect(IncidentKind.DELIVERABILITY_DROP, names)
-    bounced = rng.binomial(recipients, np.clip(email.bounce_rate * (1 + 12 * drop) * store.noise(shape, 0.5), 0, 1))
+    bounced = rng.binomial(
+        recipients, np.clip(email.bounce_rate * (1 + 12 * drop) * store.noise(shape, 0.5), 0, 1)
+    )
     delivered = recipients - bounced
-    open_rate = _col([m.open_rate for m in messages])
+    open_rate = _spec(messages, "open_rate")
     opens = rng.binomial(delivered, np.clip(open_rate * (1 - drop) * store.noise(shape, 0.3), 0, 0.95))
-    click_share = _col([m.click_rate for m in messages]) / open_rate
+    click_share = _spec(messages, "click_rate") / open_rate
     clicks = rng.binomial(opens, np.clip(click_share * store.noise(shape, 0.4), 0, 1))
-    unsubscribes = rng.binomial(delivered, np.clip(email.unsubscribe_rate * (1 + 2 * drop) * store.noise(shape), 0, 1))
+    unsubscribes = rng.binomial(
+        delivered, np.clip(email.unsubscribe_rate * (1 + 2 * drop) * store.noise(shape), 0, 1)
+    )
     spam = rng.binomial(delivered, np.clip(email.spam_rate * (1 + 12 * drop) * store.noise(shape), 0, 1))
-    orders = rng.binomial(clicks, np.clip(_col([m.order_rate for m in messages]) * store.conversion_lift, 0, 1))
+    orders = rng.binomial(clicks, np.clip(_spec(messages, "order_rate") * store.conversion_lift, 0, 1))
     revenue = np.round(orders * profile.orders.aov * store.noise(shape, 1.5), 2)
     values = {
         "recipients": recipients,
@@ -228,7 +251,7 @@ def klaviyo(store: Store) -> Email:
     }
     campaigns = len(email.campaigns)
     flow_names = list(names[campaigns:])
-    flow = long_rows(
+    flows = long_rows(
         store,
         {"flow_id": [f"flow-{slug(name)}" for name in flow_names], "flow_name": flow_names},
         **{column: array[campaigns:] for column, array in values.items()},
@@ -241,11 +264,13 @@ def klaviyo(store: Store) -> Email:
     on_send_day = sent["recipients"] > 0
     sent = {column: array[on_send_day] for column, array in sent.items()}
     stamps = np.char.replace(np.datetime_as_string(sent["date"], unit="D"), "-", "")
-    sent["campaign_id"] = np.char.add(np.char.add(sent["campaign_id"].astype(str), "-"), stamps).astype(object)
+    sent["campaign_id"] = np.char.add(np.char.add(sent["campaign_id"].astype(str), "-"), stamps).astype(
+        object
+    )
     subscribed = audience + new_subscribers - np.cumsum(unsubscribes.sum(axis=0))
     tables = {
         "klaviyo_fivetran.campaign": sent,
-        "klaviyo_fivetran.flow": flow,
+        "klaviyo_fivetran.flow": flows,
         "klaviyo_fivetran.list_size": {"date": cal.dates, "subscribed_profiles": subscribed},
     }
     return Email(tables, clicks.sum(axis=0).astype(np.float64))

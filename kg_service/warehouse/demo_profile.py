@@ -294,7 +294,9 @@ class DemoProfile(Closed):
     @model_validator(mode="after")
     def _consistent(self) -> DemoProfile:
         problems = []
-        shares = sum(c.budget_share for c in (*self.google_ads.campaigns, *self.meta_ads.campaigns))
+        shares = sum(c.budget_share for c in self.google_ads.campaigns) + sum(
+            c.budget_share for c in self.meta_ads.campaigns
+        )
         if abs(shares - 1) > 0.005:
             problems.append(f"google_ads/meta_ads campaigns: budget_share adds up to {shares:.3f}, not 1")
         all_names = [*self.names("google_ads"), *self.names("meta_ads"), *self.names("klaviyo")]

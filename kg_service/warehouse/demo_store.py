@@ -91,9 +91,13 @@ def magento_orders(store: Store, orders: IntArray) -> Orders:
     tracked = rng.random(count) < profile.ga4.coverage * (1 - breaks[source, day])
     numbers = pa.array(np.arange(100_000_001, 100_000_001 + count))
     table: Columns = {
-        "order_id": pc.binary_join_element_wise(profile.store.order_id_prefix, pc.cast(numbers, pa.string()), ""),
+        "order_id": pc.binary_join_element_wise(
+            profile.store.order_id_prefix, pc.cast(numbers, pa.string()), ""
+        ),
         "date": cal.dates[day],
-        "customer_id": pc.binary_join_element_wise("C", pc.cast(pa.array(customer.astype(np.int64)), pa.string()), ""),
+        "customer_id": pc.binary_join_element_wise(
+            "C", pc.cast(pa.array(customer.astype(np.int64)), pa.string()), ""
+        ),
         "customer_is_new": is_new,
         "channel": np.asarray([s.channel for s in sources], dtype=object)[source],
         "grand_total": grand_total,
@@ -130,7 +134,7 @@ def finance_plan(store: Store, orders: Orders, ad_spend: FloatArray) -> Columns:
     plan = profile.finance
 
     def daily(column: str) -> FloatArray:
-        return np.bincount(orders.day, weights=orders.table[column], minlength=cal.n)
+        return np.bincount(orders.day, weights=orders.table[column], minlength=cal.n).astype(np.float64)
 
     revenue, refunds, cogs = daily("grand_total"), daily("refunded_amount"), daily("cost_of_goods")
     budget = cal.month_mean(profile.store.ad_spend_per_day * store.ad_level) * plan.budget_plan_factor
@@ -147,4 +151,3 @@ def finance_plan(store: Store, orders: Orders, ad_spend: FloatArray) -> Columns:
         "operating_cash_flow": np.round(cash, 2),
         "fixed_costs": np.round(fixed, 2),
     }
-

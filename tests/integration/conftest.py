@@ -1,3 +1,4 @@
+import shutil
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -58,9 +59,24 @@ def write_campaign_stats(files: TenantFiles, tenant: str) -> None:
         transform.build(connection)
 
 
+@pytest.fixture(scope="session")
+def campaign_stats_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A built warehouse file holding `campaign_rows()`, made once; tests work on copies."""
+    files = TenantFiles(tmp_path_factory.mktemp("snapshot"))
+    write_campaign_stats(files, "shop")
+    return files.path("shop")
+
+
+def warehouse_with(snapshot: Path, directory: Path, *tenants: str) -> DuckDBSource:
+    """A source over `directory` where each of `tenants` starts as a copy of `snapshot`."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for tenant in tenants:
+        shutil.copyfile(snapshot, directory / f"{tenant}.duckdb")
+    return DuckDBSource(directory)
+
+
 @pytest.fixture
-def small_warehouse(tmp_path: Path) -> Iterator[tuple[DuckDBSource, str]]:
-    source = DuckDBSource(tmp_path / "warehouse")
-    write_campaign_stats(source.files, "shop")
+def small_warehouse(campaign_stats_snapshot: Path, tmp_path: Path) -> Iterator[tuple[DuckDBSource, str]]:
+    source = warehouse_with(campaign_stats_snapshot, tmp_path / "warehouse", "shop")
     yield source, "shop"
     source.close()

@@ -14,11 +14,10 @@ from pydantic import SecretStr
 from kg_service.config import SnowflakeSettings
 from kg_service.errors import InvalidInput
 from kg_service.warehouse import transform
-from kg_service.warehouse.duckdb_source import DuckDBSource
 from kg_service.warehouse.snowflake_source import SnowflakeSource, database_for
 from kg_service.warehouse.source import MetricSource
 
-from .conftest import DAYS, FIRST_DAY, campaign_rows, write_campaign_stats
+from .conftest import DAYS, FIRST_DAY, campaign_rows, warehouse_with
 
 LAST_DAY = FIRST_DAY + timedelta(days=DAYS - 1)
 TENANT = "shop"
@@ -40,11 +39,12 @@ def _snowflake_with_campaign_stats() -> SnowflakeSource:
     )
 
 
-@pytest.fixture(params=["duckdb", "snowflake"])
-def source(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[MetricSource]:
+@pytest.fixture(params=["duckdb", "snowflake"], scope="module")
+def source(
+    request: pytest.FixtureRequest, campaign_stats_snapshot: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[MetricSource]:
     if request.param == "duckdb":
-        duck = DuckDBSource(tmp_path / "warehouse")
-        write_campaign_stats(duck.files, TENANT)
+        duck = warehouse_with(campaign_stats_snapshot, tmp_path_factory.mktemp("warehouse"), TENANT)
         yield duck
         duck.close()
         return

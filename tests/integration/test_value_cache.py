@@ -19,7 +19,7 @@ from kg_service.warehouse import transform
 from kg_service.warehouse.cache import CachedSource, TenantCache
 from kg_service.warehouse.duckdb_source import DuckDBSource
 
-from .conftest import DAYS, FIRST_DAY, write_campaign_stats
+from .conftest import DAYS, FIRST_DAY, warehouse_with
 
 LAST_DAY = FIRST_DAY + timedelta(days=DAYS - 1)
 IDS = ["cpc_google_ads", "clicks_google_ads"]
@@ -35,10 +35,8 @@ async def redis(settings: Settings) -> AsyncIterator[Redis[str]]:
 
 
 @pytest.fixture
-def two_tenants(tmp_path: Path) -> Iterator[DuckDBSource]:
-    source = DuckDBSource(tmp_path / "warehouse")
-    write_campaign_stats(source.files, "shop_a")
-    write_campaign_stats(source.files, "shop_b")
+def two_tenants(campaign_stats_snapshot: Path, tmp_path: Path) -> Iterator[DuckDBSource]:
+    source = warehouse_with(campaign_stats_snapshot, tmp_path / "warehouse", "shop_a", "shop_b")
     yield source
     source.close()
 

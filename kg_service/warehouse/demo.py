@@ -102,6 +102,8 @@ def generate_demo(
         for statement in transform.landing_ddl():
             connection.execute(statement)
         rows = _fill(connection, store, report)
+        # one thread adds the doubles in one order, so two runs match bit for bit (and it is as fast)
+        connection.execute("SET threads = 1")
         transform.build(connection)
         report("transform", len(STAGES), len(STAGES))
     return DemoSummary(

@@ -97,10 +97,13 @@ class Store:
 
     @property
     def ad_level(self) -> FloatArray:
-        """Paid budgets follow demand, but only part of the holiday peak (they are set monthly)."""
+        """Paid budgets follow demand, but only part of the holiday peak."""
         cal, store = self.calendar, self.profile.store
-        peak = cal.holidays(store.holidays) - 1
-        return cal.trend(store.growth_per_year) * cal.season(store.seasonality) * (1 + 0.6 * peak)
+        return cal.trend(store.growth_per_year) * cal.season(store.seasonality) * self.ad_holidays
+
+    @property
+    def ad_holidays(self) -> FloatArray:
+        return 1 + 0.6 * (self.calendar.holidays(self.profile.store.holidays) - 1)
 
     @property
     def auction(self) -> FloatArray:

@@ -129,7 +129,7 @@ def ga4_conversions(store: Store, traffic: Traffic, orders: Orders) -> Columns:
 
 
 def finance_plan(store: Store, orders: Orders, ad_spend: FloatArray) -> Columns:
-    """daily_plan: the month's budget and revenue plan phased evenly, fixed costs, operating cash."""
+    """daily_plan: the month's budget and revenue plan phased by day, fixed costs, operating cash."""
     cal, profile = store.calendar, store.profile
     plan = profile.finance
 
@@ -137,8 +137,16 @@ def finance_plan(store: Store, orders: Orders, ad_spend: FloatArray) -> Columns:
         return np.bincount(orders.day, weights=orders.table[column], minlength=cal.n).astype(np.float64)
 
     revenue, refunds, cogs = daily("grand_total"), daily("refunded_amount"), daily("cost_of_goods")
-    budget = cal.month_mean(profile.store.ad_spend_per_day * store.ad_level) * plan.budget_plan_factor
+    # monthly totals, phased over the month's days along the holiday curve (Black Friday gets more)
+    budget_phase = store.ad_holidays / cal.month_mean(store.ad_holidays)
+    budget = (
+        cal.month_mean(profile.store.ad_spend_per_day * store.ad_level)
+        * plan.budget_plan_factor
+        * budget_phase
+    )
+    sales_curve = cal.holidays(profile.store.holidays) * store.conversion_lift
     target = cal.month_mean(revenue) * plan.revenue_target_factor * cal.month_draw(store.rng, 0.03)
+    target *= sales_curve / cal.month_mean(sales_curve)
     fixed = plan.fixed_costs_per_month / cal.days_in_month
     # suppliers are paid in a Monday run, so cash is lumpy while costs are not
     supplier_run = np.where(cal.weekday == 0, 1.6, 0.9)

@@ -1,13 +1,17 @@
 import shutil
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
+from kg_service.graph.db import Graph
+from kg_service.graph.seeding import write_knowledge
 from kg_service.warehouse import transform
 from kg_service.warehouse.duckdb_files import TenantFiles
 from kg_service.warehouse.duckdb_source import DuckDBSource
+
+from .small_world import KNOWLEDGE, World
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -79,4 +83,12 @@ def warehouse_with(snapshot: Path, directory: Path, *tenants: str) -> DuckDBSour
 def small_warehouse(campaign_stats_snapshot: Path, tmp_path: Path) -> Iterator[tuple[DuckDBSource, str]]:
     source = warehouse_with(campaign_stats_snapshot, tmp_path / "warehouse", "shop")
     yield source, "shop"
+    source.close()
+
+
+@pytest.fixture
+async def world(graph: Graph, tenant: str, tmp_path: Path) -> AsyncIterator[World]:
+    await write_knowledge(graph, tenant, KNOWLEDGE)
+    source = DuckDBSource(tmp_path / "warehouse")
+    yield World(graph, source, tenant, tmp_path)
     source.close()

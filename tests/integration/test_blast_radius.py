@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import AsyncIterator, Iterator
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -122,7 +123,7 @@ async def test_cycles_are_not_revisited_and_the_trigger_is_never_reached(graph: 
 @pytest.mark.parametrize("max_depth", [1, 2, 3, 4, 5])
 async def test_the_depth_bound_is_exact(graph: Graph, tenant: str, max_depth: int) -> None:
     chain = [f"m{i}" for i in range(8)]
-    await write_graph(graph, tenant, same_domain(*chain), [edge(s, t) for s, t in zip(chain, chain[1:])])
+    await write_graph(graph, tenant, same_domain(*chain), [edge(s, t) for s, t in pairwise(chain)])
     result = await blast_radius(graph, tenant, "m0", 10.0, max_depth=max_depth)
     assert [i.metric_id for i in result.affected] == chain[1 : max_depth + 1]
     assert [i.depth for i in result.affected] == list(range(1, max_depth + 1))
@@ -131,7 +132,7 @@ async def test_the_depth_bound_is_exact(graph: Graph, tenant: str, max_depth: in
 
 async def test_the_default_depth_is_three(graph: Graph, tenant: str) -> None:
     chain = ["a", "b", "c", "d", "e"]
-    await write_graph(graph, tenant, same_domain(*chain), [edge(s, t) for s, t in zip(chain, chain[1:])])
+    await write_graph(graph, tenant, same_domain(*chain), [edge(s, t) for s, t in pairwise(chain)])
     result = await blast_radius(graph, tenant, "a", 10.0)
     assert (result.max_depth, [i.metric_id for i in result.affected]) == (3, ["b", "c", "d"])
 

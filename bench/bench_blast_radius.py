@@ -12,6 +12,7 @@ import importlib.util
 import random
 import statistics
 import time
+from collections.abc import Awaitable, Callable
 
 from neo4j import AsyncManagedTransaction
 
@@ -89,13 +90,16 @@ async def measure(graph: Graph, triggers: list[str], depth: int) -> tuple[list[f
 async def engine_ms(graph: Graph, triggers: list[str], depth: int) -> list[float]:
     """The engine's own time per call (planning cached, execution and streaming), from the summary."""
 
-    async def work(tx: AsyncManagedTransaction, trigger: str) -> float:
-        result = await tx.run(statement(depth), tenant=TENANT, metric_id=trigger, change_pct=25.0)
-        await result.single()
-        summary = await result.consume()
-        return float((summary.result_available_after or 0) + (summary.result_consumed_after or 0))
+    def work_for(trigger: str) -> Callable[[AsyncManagedTransaction], Awaitable[float]]:
+        async def work(tx: AsyncManagedTransaction) -> float:
+            result = await tx.run(statement(depth), tenant=TENANT, metric_id=trigger, change_pct=25.0)
+            await result.single()
+            summary = await result.consume()
+            return float((summary.result_available_after or 0) + (summary.result_consumed_after or 0))
 
-    return [await graph.read_tx(lambda tx, t=trigger: work(tx, t)) for trigger in triggers]
+        return work
+
+    return [await graph.read_tx(work_for(trigger)) for trigger in triggers]
 
 
 def summary_line(label: str, values: list[float]) -> str:

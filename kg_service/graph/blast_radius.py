@@ -13,13 +13,12 @@ from functools import cache
 from typing import Any, LiteralString
 
 from neo4j import AsyncManagedTransaction, Record
-from pydantic import BaseModel, ConfigDict
 
 from kg_service.errors import InvalidInput, NotFound
 from kg_service.graph import catalog
 from kg_service.graph.catalog import CypherText
 from kg_service.graph.db import Graph
-from kg_service.graph.definitions import ID_PATTERN, TENANT_RE
+from kg_service.graph.definitions import ID_PATTERN, TENANT_RE, Closed
 
 DEFAULT_DEPTH = 3
 MAX_DEPTH = 5
@@ -28,10 +27,6 @@ _ID_RE = re.compile(ID_PATTERN)
 _BOUND = "*1..__MAX_DEPTH__"
 # The only text ever put in place of the bound: literals, so the statement stays a LiteralString.
 _BOUNDS: dict[int, LiteralString] = {1: "*1..1", 2: "*1..2", 3: "*1..3", 4: "*1..4", 5: "*1..5"}
-
-
-class Closed(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Impact(Closed):
@@ -46,6 +41,8 @@ class Impact(Closed):
 
 
 class BlastRadius(Closed):
+    """What a change of `change_pct` % in the trigger drags along within `max_depth` edges."""
+
     trigger_id: str
     trigger_domain: str
     change_pct: float

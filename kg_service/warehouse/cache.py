@@ -38,7 +38,7 @@ def _decode_points(raw: list[Any]) -> list[MetricPoint]:
 class TenantCache:
     """Tenant-scoped JSON cache entries under a per-tenant generation."""
 
-    def __init__(self, redis: Redis[str] | None, settings: RedisSettings) -> None:
+    def __init__(self, redis: Redis | None, settings: RedisSettings) -> None:
         self.redis = redis
         self.settings = settings
         self.healthy = True

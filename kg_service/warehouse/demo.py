@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 
 from kg_service.warehouse import transform
-from kg_service.warehouse.demo_calendar import Calendar, Store
+from kg_service.warehouse.demo_calendar import Calendar, FloatArray, Store
 from kg_service.warehouse.demo_channels import Columns, Tables, google_ads, klaviyo, meta_ads
 from kg_service.warehouse.demo_profile import DemoProfile, IncidentKind, load_profile, profile_path
 from kg_service.warehouse.demo_store import finance_plan, ga4_conversions, ga4_traffic, magento_orders
@@ -141,7 +141,7 @@ def _fill(connection: duckdb.DuckDBPyConnection, store: Store, report: Progress)
     return rows
 
 
-def _daily_spend(store: Store, google: Tables, meta: Tables) -> np.ndarray:
+def _daily_spend(store: Store, google: Tables, meta: Tables) -> FloatArray:
     n = store.calendar.n
     google_cost = google["google_ads_fivetran.campaign_stats"]["cost"].reshape(-1, n).sum(axis=0)
     meta_spend = meta["meta_ads_fivetran.basic_campaign"]["spend"].reshape(-1, n).sum(axis=0)

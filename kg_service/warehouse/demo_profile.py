@@ -225,7 +225,7 @@ SIGNALS: dict[IncidentKind, tuple[Signal, ...]] = {
         Signal("cpc_google_ads", "up"),
         Signal("roas_google_ads", "down"),
         Signal("competition_level", "up"),
-        Signal("cvr_google_ads", "flat"),
+        Signal("quality_score", "flat"),
     ),
     IncidentKind.CREATIVE_FATIGUE: (
         Signal("frequency_meta_ads", "up"),

@@ -10,7 +10,7 @@ from kg_service.warehouse.duckdb_source import DuckDBSource
 from kg_service.warehouse.snowflake_source import SnowflakeSource
 
 
-def metric_source(settings: Settings, redis: Redis[str] | None) -> CachedSource:
+def metric_source(settings: Settings, redis: Redis | None) -> CachedSource:
     """The configured warehouse (DuckDB by default, Snowflake when KG_WAREHOUSE_BACKEND=snowflake)."""
     inner: DuckDBSource | SnowflakeSource
     if settings.warehouse.backend == "snowflake":

@@ -26,7 +26,7 @@ IDS = ["cpc_google_ads", "clicks_google_ads"]
 
 
 @pytest.fixture
-async def redis(settings: Settings) -> AsyncIterator[Redis[str]]:
+async def redis(settings: Settings) -> AsyncIterator[Redis]:
     client = connect_redis(settings.redis)
     if client is None:
         pytest.fail("REDIS_URL is not set: run the tests with `./dev test`")
@@ -42,7 +42,7 @@ def two_tenants(campaign_stats_snapshot: Path, tmp_path: Path) -> Iterator[DuckD
 
 
 async def test_a_second_read_is_a_hit_and_invalidation_makes_it_a_miss(
-    two_tenants: DuckDBSource, redis: Redis[str], settings: Settings
+    two_tenants: DuckDBSource, redis: Redis, settings: Settings
 ) -> None:
     cache = TenantCache(redis, settings.redis)
     cached = CachedSource(two_tenants, cache)
@@ -63,7 +63,7 @@ async def test_a_second_read_is_a_hit_and_invalidation_makes_it_a_miss(
 
 
 async def test_breakdown_and_latest_are_cached_too(
-    two_tenants: DuckDBSource, redis: Redis[str], settings: Settings
+    two_tenants: DuckDBSource, redis: Redis, settings: Settings
 ) -> None:
     cache = TenantCache(redis, settings.redis)
     cached = CachedSource(two_tenants, cache)
@@ -76,7 +76,7 @@ async def test_breakdown_and_latest_are_cached_too(
 
 
 async def test_one_tenants_entries_never_serve_another(
-    two_tenants: DuckDBSource, redis: Redis[str], settings: Settings
+    two_tenants: DuckDBSource, redis: Redis, settings: Settings
 ) -> None:
     # Give shop_b different numbers, then read the same request for both tenants.
     with two_tenants.files.writer("shop_b") as connection:

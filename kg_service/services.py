@@ -1,0 +1,64 @@
+"""The composition root: every long-lived client, built once per process (API lifespan, worker
+startup) and closed at shutdown. Nothing here does I/O until `start`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+from redis.asyncio import Redis
+
+from kg_service.ai.offline_analyst import OfflineAnalyst
+from kg_service.config import Settings
+from kg_service.engine.analysis import Analyst
+from kg_service.engine.executors import Executors, ManualExecutor, WebhookExecutor
+from kg_service.events import EventBus, event_bus
+from kg_service.graph.db import Graph
+from kg_service.redis_client import connect_redis
+from kg_service.warehouse.cache import CachedSource
+from kg_service.warehouse.factory import metric_source
+
+
+@dataclass
+class Services:
+    settings: Settings
+    graph: Graph
+    redis: Redis | None
+    values: CachedSource
+    bus: EventBus
+    http: httpx.AsyncClient
+    executors: Executors
+    analyst: Analyst
+    fallback: Analyst
+
+    @classmethod
+    def build(cls, settings: Settings) -> Services:
+        redis = connect_redis(settings.redis)
+        http = httpx.AsyncClient(timeout=10.0, follow_redirects=False)
+        webhook_url = settings.engine.action_webhook_url
+        webhook = (
+            WebhookExecutor(webhook_url, settings.engine.action_webhook_secret.get_secret_value(), http)
+            if webhook_url
+            else None
+        )
+        offline = OfflineAnalyst()
+        return cls(
+            settings=settings,
+            graph=Graph.connect(settings.neo4j),
+            redis=redis,
+            values=metric_source(settings, redis),
+            bus=event_bus(redis),
+            http=http,
+            executors=Executors(webhook=webhook, manual=ManualExecutor()),
+            analyst=offline,
+            fallback=offline,
+        )
+
+    async def close(self) -> None:
+        await self.http.aclose()
+        await self.graph.close()
+        if self.redis is not None:
+            await self.redis.aclose()
+        close = getattr(self.values.inner, "close", None)
+        if callable(close):
+            close()

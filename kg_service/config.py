@@ -128,6 +128,29 @@ class EngineSettings(BaseSettings):
     )
 
 
+class ApiSettings(BaseSettings):
+    model_config = _section("KG_API_")
+
+    host: str = Field(default="127.0.0.1", description="Address `kg-service serve` binds.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port `kg-service serve` listens on.")
+    cors_origins: str = Field(
+        default="http://127.0.0.1:8000,http://localhost:8000",
+        description="Comma-separated origins allowed to call the API (and open websockets).",
+    )
+    max_body_bytes: int = Field(default=65536, ge=1024, description="Largest request body accepted.")
+    max_query_depth: int = Field(default=10, ge=2, le=20, description="Deepest GraphQL selection accepted.")
+    max_aliases: int = Field(default=20, ge=1, le=200, description="Most aliases in one GraphQL operation.")
+    max_tokens: int = Field(default=2000, ge=100, description="Most tokens in one GraphQL document.")
+    rate_limit_per_min: int = Field(default=100, ge=1, description="Requests per user per minute.")
+    agent_rate_limit_per_min: int = Field(
+        default=10, ge=1, description="Agent questions per user per minute."
+    )
+
+    @property
+    def origins(self) -> list[str]:
+        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="KG_", env_file=".env", extra="ignore")
 
@@ -144,6 +167,7 @@ class Settings(BaseSettings):
     snowflake: SnowflakeSettings = Field(default_factory=SnowflakeSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     engine: EngineSettings = Field(default_factory=EngineSettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
 
     @property
     def neo4j_home(self) -> Path:
@@ -162,6 +186,7 @@ SECTIONS: tuple[type[BaseSettings], ...] = (
     SnowflakeSettings,
     AuthSettings,
     EngineSettings,
+    ApiSettings,
 )
 
 

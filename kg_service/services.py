@@ -6,6 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import httpx
+from arq import create_pool
+from arq.connections import ArqRedis
+from arq.connections import RedisSettings as ArqRedisSettings
 from redis.asyncio import Redis
 
 from kg_service.ai.offline_analyst import OfflineAnalyst
@@ -30,6 +33,15 @@ class Services:
     executors: Executors
     analyst: Analyst
     fallback: Analyst
+    _queue: ArqRedis | None = None
+
+    async def queue(self) -> ArqRedis | None:
+        """The ARQ queue (a pool on the same Redis), made on first use; None without Redis."""
+        if self.settings.redis.url is None:
+            return None
+        if self._queue is None:
+            self._queue = await create_pool(ArqRedisSettings.from_dsn(self.settings.redis.url))
+        return self._queue
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -55,6 +67,8 @@ class Services:
         )
 
     async def close(self) -> None:
+        if self._queue is not None:
+            await self._queue.aclose()
         await self.http.aclose()
         await self.graph.close()
         if self.redis is not None:

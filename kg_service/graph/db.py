@@ -13,6 +13,7 @@ from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired, Tra
 from kg_service.config import Neo4jSettings
 from kg_service.errors import RetryableError, UpstreamError
 from kg_service.graph.catalog import CypherText
+from kg_service.observability import GRAPH_QUERIES
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -69,10 +70,12 @@ class Graph:
         return await self._managed(self._write, work)
 
     async def _read(self, work: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
+        GRAPH_QUERIES.labels("read").inc()
         async with self._driver.session(database=self.database) as session:
             return await session.execute_read(unit_of_work(timeout=self.timeout_s)(work))
 
     async def _write(self, work: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
+        GRAPH_QUERIES.labels("write").inc()
         async with self._driver.session(database=self.database) as session:
             return await session.execute_write(unit_of_work(timeout=self.timeout_s)(work))
 

@@ -18,6 +18,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from kg_service.config import RedisSettings
+from kg_service.observability import CACHE_LOOKUPS
 from kg_service.warehouse.source import Breakdown, BreakdownDimension, MetricPoint, MetricSource, Series
 
 log = logging.getLogger(__name__)
@@ -71,8 +72,10 @@ class TenantCache:
         self._recovered()
         if raw is None:
             self.misses += 1
+            CACHE_LOOKUPS.labels("miss").inc()
             return None
         self.hits += 1
+        CACHE_LOOKUPS.labels("hit").inc()
         return json.loads(raw)
 
     async def put(

@@ -53,8 +53,8 @@ STAGES = ("google_ads", "meta_ads", "klaviyo", "ga4", "magento", "finance", "tra
 class PlantedIncident:
     id: str
     kind: IncidentKind
-    first_day: date
-    last_day: date
+    first_date: date
+    last_date: date
     magnitude: float
     campaigns: tuple[str, ...]
 
@@ -64,8 +64,8 @@ class DemoSummary:
     tenant: str
     seed: int
     days: int
-    first_day: date
-    last_day: date
+    first_date: date
+    last_date: date
     rows: dict[str, int]
     incidents: tuple[PlantedIncident, ...]
 

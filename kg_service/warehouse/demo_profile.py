@@ -45,7 +45,7 @@ class Holidays(Closed):
     auction_lift: Annotated[float, Field(ge=0, le=2)] = 0.2
 
 
-class Store(Closed):
+class StoreScale(Closed):
     name: Name
     order_id_prefix: Annotated[str, Field(pattern=r"^[A-Z]{1,4}$")]
     ad_spend_per_day: Positive
@@ -272,7 +272,7 @@ class Incident(Closed):
 
 class DemoProfile(Closed):
     tenant: Annotated[str, Field(pattern=TENANT_PATTERN)]
-    store: Store
+    store: StoreScale
     orders: Orders
     google_ads: GoogleAds
     meta_ads: MetaAds

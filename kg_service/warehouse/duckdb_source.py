@@ -11,6 +11,7 @@ import duckdb
 
 from kg_service.blocking import run_blocking
 from kg_service.errors import InvalidInput, RetryableError
+from kg_service.observability import WAREHOUSE_QUERIES
 from kg_service.warehouse import transform
 from kg_service.warehouse.duckdb_files import TenantFiles
 from kg_service.warehouse.source import TOTAL, Breakdown, BreakdownDimension, MetricPoint, Series
@@ -99,6 +100,7 @@ class DuckDBSource:
             raise RetryableError(f"DuckDB unavailable: {exc}") from exc
 
     def _fetch(self, tenant: str, sql: str, params: list[object]) -> list[tuple[Any, ...]]:
+        WAREHOUSE_QUERIES.labels("duckdb").inc()
         cursor = self.files.reader(tenant)
         if cursor is None:
             return []

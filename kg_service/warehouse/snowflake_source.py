@@ -20,6 +20,7 @@ from kg_service.blocking import run_blocking
 from kg_service.config import SnowflakeSettings
 from kg_service.errors import InvalidInput, RetryableError, UpstreamError
 from kg_service.graph.definitions import TENANT_RE
+from kg_service.observability import WAREHOUSE_QUERIES
 from kg_service.warehouse.duckdb_source import check_request
 from kg_service.warehouse.source import TOTAL, Breakdown, BreakdownDimension, MetricPoint, Series
 
@@ -75,6 +76,7 @@ class SnowflakeSource:
 
     def _fetch(self, tenant: str, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
         database = database_for(tenant)
+        WAREHOUSE_QUERIES.labels("snowflake").inc()
         with self._guard:
             lock = self._locks[database]
         with lock:

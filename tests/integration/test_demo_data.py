@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -35,7 +36,7 @@ class Demo:
     summaries: dict[str, DemoSummary]
     knowledge: dict[str, KnowledgeSet]
 
-    def sql(self, tenant: str, query: str) -> list[tuple[object, ...]]:
+    def sql(self, tenant: str, query: str) -> list[tuple[Any, ...]]:
         cursor = self.source.files.reader(tenant)
         assert cursor is not None
         try:
@@ -95,8 +96,8 @@ def test_the_stores_sit_at_their_documented_scale(demo: Demo, tenant: str) -> No
         "rare_seeds": ((1500, 3000), (8000, 15000)),
         "acme": ((6000, 12000), (35000, 70000)),
     }[tenant]
-    assert spend_range[0] <= spend / days <= spend_range[1]  # type: ignore[operator]
-    assert revenue_range[0] <= revenue / days <= revenue_range[1]  # type: ignore[operator]
+    assert spend_range[0] <= spend / days <= spend_range[1]
+    assert revenue_range[0] <= revenue / days <= revenue_range[1]
 
 
 async def test_cpc_is_the_sum_of_cost_over_the_sum_of_clicks_not_a_mean_of_ratios(demo: Demo) -> None:
@@ -182,14 +183,14 @@ async def test_every_planted_incident_shows_in_the_series(demo: Demo, tenant: st
     for incident in summary.incidents:
         signals = SIGNALS[incident.kind]
         series = await demo.points(tenant, [s.metric_id for s in signals])
-        length = (incident.last_day - incident.first_day).days + 1
-        window_start = incident.last_day - timedelta(days=min(length, 7) - 1)
-        baseline_end = incident.first_day - timedelta(days=1)
+        length = (incident.last_date - incident.first_date).days + 1
+        window_start = incident.last_date - timedelta(days=min(length, 7) - 1)
+        baseline_end = incident.first_date - timedelta(days=1)
         baseline_start = baseline_end - timedelta(days=27)
         for signal in signals:
             points = series[signal.metric_id]
             before = mean(points, baseline_start, baseline_end)
-            change = mean(points, window_start, incident.last_day) / before - 1
+            change = mean(points, window_start, incident.last_date) / before - 1
             where = f"{tenant} {incident.id}: {signal.metric_id} moved {change:+.0%}"
             if signal.change == "up":
                 assert change > 0.15, where
@@ -213,7 +214,7 @@ async def test_fatigue_hits_the_prospecting_campaign_and_spares_the_others(demo:
         return {name: mean(points, first, last) for name, points in detail["ctr_meta_ads"].items()}
 
     before = await per_campaign(
-        incident.first_day - timedelta(days=28), incident.first_day - timedelta(days=1)
+        incident.first_date - timedelta(days=28), incident.first_date - timedelta(days=1)
     )
     after = await per_campaign(end - timedelta(days=6), end)
     assert set(before) == set(after) and len(before) == 3
@@ -289,7 +290,7 @@ def test_the_two_demo_stores_differ(demo: Demo) -> None:
         ]
         for tenant in TENANTS
     }
-    assert revenue["acme"] > 1.8 * revenue["rare_seeds"]  # type: ignore[operator]
+    assert revenue["acme"] > 1.8 * revenue["rare_seeds"]
     acme, seeds = (set(demo.sql(t, "SELECT DISTINCT flow_name FROM klaviyo_fivetran.flow")) for t in TENANTS)
     assert acme != seeds
 

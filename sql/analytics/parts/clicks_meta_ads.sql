@@ -1,3 +1,7 @@
 -- Meta Ads link clicks per campaign and day (BASIC_CAMPAIGN).
-SELECT date, campaign_name AS campaign, link_clicks::DOUBLE AS numerator, NULL::DOUBLE AS denominator
+SELECT
+    date,
+    campaign_name AS campaign,
+    link_clicks::DOUBLE AS numerator,
+    NULL::DOUBLE AS denominator
 FROM meta_ads_fivetran.basic_campaign

@@ -6,5 +6,9 @@ frequency AS (
     FROM analytics.parts_orders_per_customer_magento
     GROUP BY date
 )
-SELECT date, NULL::VARCHAR AS campaign, revenue * orders_365 AS numerator, orders * customers_365 AS denominator
+SELECT
+    date,
+    NULL::VARCHAR AS campaign,
+    revenue * orders_365 AS numerator,
+    orders * customers_365 AS denominator
 FROM revenue JOIN orders USING (date) JOIN frequency USING (date)

@@ -1,8 +1,11 @@
 -- Orders per customer over the trailing 365 days: orders / distinct customers, per day.
 WITH customer_days AS (SELECT DISTINCT customer_id, date FROM magento_fivetran.sales_order),
--- each customer counts from an order day until the next one or 365 days later, whichever is first
+-- a customer counts from an order day until the next one or 365 days later, whichever comes first
 spans AS (
-    SELECT date AS starts, LEAST(date + 365, COALESCE(LEAD(date) OVER (PARTITION BY customer_id ORDER BY date), date + 365)) AS ends
+    SELECT
+        date AS starts,
+        LEAST(date + 365, COALESCE(LEAD(date) OVER (PARTITION BY customer_id ORDER BY date), date + 365))
+            AS ends
     FROM customer_days
 ),
 customer_moves AS (
@@ -22,7 +25,11 @@ orders AS (
     SELECT date, SUM(SUM(change)) OVER (ORDER BY date) AS orders_365 FROM order_moves GROUP BY date
 ),
 days AS (SELECT DISTINCT date FROM magento_fivetran.sales_order)
-SELECT d.date, NULL::VARCHAR AS campaign, o.orders_365::DOUBLE AS numerator, c.customers_365::DOUBLE AS denominator
+SELECT
+    date,
+    NULL::VARCHAR AS campaign,
+    o.orders_365::DOUBLE AS numerator,
+    c.customers_365::DOUBLE AS denominator
 FROM days AS d
 JOIN orders AS o USING (date)
 JOIN customers AS c USING (date)

@@ -1,4 +1,6 @@
 -- Profit margin in percent: 100 × contribution margin / revenue.
-SELECT date, NULL::VARCHAR AS campaign, 100.0 * numerator AS numerator, 0.0 AS denominator FROM analytics.parts_contribution_margin
+SELECT date, NULL::VARCHAR AS campaign, 100.0 * numerator AS numerator, 0.0 AS denominator
+FROM analytics.parts_contribution_margin
 UNION ALL
-SELECT date, NULL::VARCHAR AS campaign, 0.0 AS numerator, numerator AS denominator FROM analytics.parts_revenue
+SELECT date, NULL::VARCHAR AS campaign, 0.0 AS numerator, numerator AS denominator
+FROM analytics.parts_revenue

@@ -1,4 +1,6 @@
 -- Refund rate in percent: 100 × refunds / revenue, per channel.
-SELECT date, campaign, 100.0 * numerator AS numerator, 0.0 AS denominator FROM analytics.parts_refunds_magento
+SELECT date, campaign, 100.0 * numerator AS numerator, 0.0 AS denominator
+FROM analytics.parts_refunds_magento
 UNION ALL
-SELECT date, campaign, 0.0 AS numerator, numerator AS denominator FROM analytics.parts_revenue
+SELECT date, campaign, 0.0 AS numerator, numerator AS denominator
+FROM analytics.parts_revenue

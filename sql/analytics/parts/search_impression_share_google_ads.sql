@@ -1,4 +1,8 @@
--- Impression-weighted search impression share in percent, over campaigns that report it.
-SELECT date, campaign_name AS campaign, 100.0 * search_impression_share * impressions AS numerator, impressions AS denominator
+-- Impression-weighted search impression share in percent (campaigns that report it).
+SELECT
+    date,
+    campaign_name AS campaign,
+    100.0 * search_impression_share * impressions AS numerator,
+    impressions AS denominator
 FROM google_ads_fivetran.campaign_stats
 WHERE search_impression_share IS NOT NULL

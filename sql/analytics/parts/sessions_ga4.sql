@@ -1,3 +1,7 @@
 -- GA4 sessions per session source/medium (TRAFFIC_SOURCE).
-SELECT date, session_source_medium AS campaign, sessions::DOUBLE AS numerator, NULL::DOUBLE AS denominator
+SELECT
+    date,
+    session_source_medium AS campaign,
+    sessions::DOUBLE AS numerator,
+    NULL::DOUBLE AS denominator
 FROM ga4_fivetran.traffic_source

@@ -1,4 +1,14 @@
 -- Klaviyo spam complaints per campaign or flow and day.
-SELECT date, campaign_name AS campaign, spam_complaints::DOUBLE AS numerator, NULL::DOUBLE AS denominator FROM klaviyo_fivetran.campaign
+SELECT
+    date,
+    campaign_name AS campaign,
+    spam_complaints::DOUBLE AS numerator,
+    NULL::DOUBLE AS denominator
+FROM klaviyo_fivetran.campaign
 UNION ALL
-SELECT date, flow_name AS campaign, spam_complaints::DOUBLE AS numerator, NULL::DOUBLE AS denominator FROM klaviyo_fivetran.flow
+SELECT
+    date,
+    flow_name AS campaign,
+    spam_complaints::DOUBLE AS numerator,
+    NULL::DOUBLE AS denominator
+FROM klaviyo_fivetran.flow

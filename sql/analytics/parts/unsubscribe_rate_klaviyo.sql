@@ -1,4 +1,6 @@
 -- Klaviyo unsubscribe rate in percent: 100 × unsubscribes / delivered.
-SELECT date, campaign_name AS campaign, 100.0 * unsubscribes AS numerator, delivered AS denominator FROM klaviyo_fivetran.campaign
+SELECT date, campaign_name AS campaign, 100.0 * unsubscribes AS numerator, delivered AS denominator
+FROM klaviyo_fivetran.campaign
 UNION ALL
-SELECT date, flow_name AS campaign, 100.0 * unsubscribes AS numerator, delivered AS denominator FROM klaviyo_fivetran.flow
+SELECT date, flow_name AS campaign, 100.0 * unsubscribes AS numerator, delivered AS denominator
+FROM klaviyo_fivetran.flow

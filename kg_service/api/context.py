@@ -1,0 +1,133 @@
+"""Per-request state: who is calling, and loaders that batch and memoise reads for this request only.
+
+A websocket keeps one context for its whole connection, so subscriptions take a fresh `Scope` for
+every event they deliver: nothing read for one event is served for the next.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, TypeVar
+
+from strawberry.dataloader import DataLoader
+from strawberry.fastapi import BaseContext
+
+from kg_service.engine.metric_values import STATUS_WINDOW_DAYS, needed_ids, to_series
+from kg_service.engine.series import DailySeries
+from kg_service.errors import Unauthenticated
+from kg_service.graph import action_requests, actions, instances, metrics, thoughtlets, thoughts
+from kg_service.graph.action_requests import ActionRequest
+from kg_service.graph.definitions import Action, Metric, ThoughtDefinition, Thoughtlet
+from kg_service.identity import Principal
+from kg_service.services import Services
+
+T = TypeVar("T")
+
+
+class _Once:
+    """Memoises one coroutine's result for the life of a scope."""
+
+    def __init__(self) -> None:
+        self._tasks: dict[str, asyncio.Future[Any]] = {}
+
+    async def get(self, key: str, make: Callable[[], Awaitable[T]]) -> T:
+        if key not in self._tasks:
+            self._tasks[key] = asyncio.ensure_future(make())
+        result: T = await self._tasks[key]
+        return result
+
+
+class Scope:
+    """Reads for one request (or one subscription event), each done at most once or in one batch."""
+
+    def __init__(self, services: Services, tenant: str) -> None:
+        self.services = services
+        self.tenant = tenant
+        self._once = _Once()
+        self.series: dict[str, DailySeries] = {}
+        self.values: DataLoader[str, DailySeries] = DataLoader(self._load_values)
+        self.requests_by_thought: DataLoader[str, list[ActionRequest]] = DataLoader(self._load_requests)
+
+    async def registry(self) -> dict[str, Metric]:
+        return await self._once.get("registry", lambda: metrics.registry(self.services.graph, self.tenant))
+
+    async def thoughtlets(self) -> list[Thoughtlet]:
+        return await self._once.get(
+            "thoughtlets", lambda: thoughtlets.list_thoughtlets(self.services.graph, self.tenant)
+        )
+
+    async def definitions(self) -> dict[str, ThoughtDefinition]:
+        async def load() -> dict[str, ThoughtDefinition]:
+            return {d.id: d for d in await thoughts.list_definitions(self.services.graph, self.tenant)}
+
+        return await self._once.get("definitions", load)
+
+    async def actions(self) -> dict[str, Action]:
+        async def load() -> dict[str, Action]:
+            return {a.id: a for a in await actions.list_actions(self.services.graph, self.tenant)}
+
+        return await self._once.get("actions", load)
+
+    async def metric(self, metric_id: str) -> Metric | None:
+        return (await self.registry()).get(metric_id)
+
+    async def _load_values(self, keys: list[str]) -> list[DailySeries]:
+        """One warehouse read for every metric asked for in this tick, with their components."""
+        registry = await self.registry()
+        ids = needed_ids(list(keys), registry)
+        end = datetime.now(UTC).date()
+        start = end - timedelta(days=STATUS_WINDOW_DAYS - 1)
+        points = await self.services.values.series(self.tenant, ids, start, end)
+        loaded = to_series(points, ids, start, _last_day(points, end))
+        self.series.update(loaded)
+        return [self.series[k] for k in keys]
+
+    async def _load_requests(self, thought_ids: list[str]) -> list[list[ActionRequest]]:
+        found = await action_requests.list_requests(
+            self.services.graph, self.tenant, thought_ids=list(thought_ids), limit=1000
+        )
+        by_thought: dict[str, list[ActionRequest]] = {t: [] for t in thought_ids}
+        for request in found:
+            by_thought[request.thought_id].append(request)
+        return [sorted(by_thought[t], key=lambda r: r.action_id) for t in thought_ids]
+
+    async def instance(self, instance_id: str) -> instances.ThoughtInstance | None:
+        return await instances.get_instance(self.services.graph, self.tenant, instance_id)
+
+
+def _last_day(points: dict[str, list[Any]], fallback: date) -> date:
+    """The newest day holding any value, so windows end on real data rather than on today."""
+    newest = [series[-1].date for series in points.values() if series]
+    return max(newest) if newest else fallback
+
+
+class Context(BaseContext):
+    def __init__(self, services: Services, principal: Principal | None, request_id: str) -> None:
+        super().__init__()
+        self.services = services
+        self.principal = principal
+        self.request_id = request_id
+        self.connection_params: dict[str, Any] | None = None
+        self._scope: Scope | None = None
+
+    @property
+    def who(self) -> Principal:
+        if self.principal is None:
+            raise Unauthenticated("authentication required")
+        return self.principal
+
+    @property
+    def tenant(self) -> str:
+        return self.who.tenant_id
+
+    @property
+    def scope(self) -> Scope:
+        if self._scope is None:
+            self._scope = Scope(self.services, self.tenant)
+        return self._scope
+
+    def fresh_scope(self) -> Scope:
+        self._scope = Scope(self.services, self.tenant)
+        return self._scope

@@ -1,0 +1,49 @@
+"""The GraphQL schema: the domain slices merged, with the request limits as extensions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import strawberry
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.tools import merge_types
+
+from kg_service.api.errors import ErrorCodes
+from kg_service.api.metrics.queries import MetricQueries
+from kg_service.api.pipeline import PipelineMutations
+from kg_service.api.subscriptions import Subscription
+from kg_service.api.thoughts.mutations import ThoughtMutations
+from kg_service.api.thoughts.queries import ThoughtQueries
+from kg_service.api.viewer import ViewerQueries
+from kg_service.config import ApiSettings
+
+Query = merge_types("Query", (ViewerQueries, MetricQueries, ThoughtQueries))
+Mutation = merge_types("Mutation", (ThoughtMutations, PipelineMutations))
+
+
+def build_schema(settings: ApiSettings, *, introspection: bool) -> strawberry.Schema:
+    # Factories, not instances: an extension instance must not be shared between requests.
+    extensions: list[Callable[[], Any] | type[Any]] = [
+        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+        lambda: ParserCache(maxsize=512),
+        lambda: ValidationCache(maxsize=512),
+        ErrorCodes,
+    ]
+    if not introspection:
+        extensions.append(DisableIntrospection)
+    return strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)
+
+
+def sdl() -> str:
+    """The schema as SDL, what `schema.graphql` holds."""
+    return build_schema(ApiSettings(), introspection=True).as_str() + "\n"

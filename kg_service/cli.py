@@ -7,13 +7,17 @@ import json
 import logging
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
 import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
+from kg_service.ai.offline_analyst import OfflineAnalyst
 from kg_service.api.auth import mint_token
-from kg_service.config import Settings, get_settings
+from kg_service.config import ROOT, Settings, get_settings
+from kg_service.engine.thoughts import GenerationReport, generate_thoughts
 from kg_service.errors import KgError, SeedError
 from kg_service.graph import local_engine
 from kg_service.graph.db import Graph
@@ -24,7 +28,9 @@ from kg_service.graph.seed_files import knowledge_for, known_tenants
 from kg_service.graph.seeding import expected_counts, write_knowledge
 from kg_service.graph.tenants import delete_tenant, graph_counts
 from kg_service.identity import Role
+from kg_service.warehouse.demo import generate_demo
 from kg_service.warehouse.duckdb_files import TenantFiles
+from kg_service.warehouse.factory import metric_source
 from kg_service.warehouse.importer import import_values
 
 T = TypeVar("T")
@@ -105,6 +111,23 @@ def schema() -> None:
     """The graph schema (constraints and indexes in cypher/schema/)."""
 
 
+@schema.command("export")
+@click.option("--check", is_flag=True, help="Exit 1 when schema.graphql differs from the code's schema.")
+def schema_export(check: bool) -> None:
+    """Write the GraphQL SDL to schema.graphql (the file integrators code against)."""
+    from kg_service.api.schema import sdl
+
+    target = ROOT / "schema.graphql"
+    text = sdl()
+    if check:
+        if not target.exists() or target.read_text() != text:
+            _fail("schema.graphql is out of date: run `kg-service schema export`")
+        click.echo("schema.graphql is current")
+        return
+    target.write_text(text)
+    click.echo(f"wrote {target}")
+
+
 @schema.command("apply")
 def schema_apply() -> None:
     """Apply every schema statement; safe to run again."""
@@ -166,6 +189,85 @@ def import_values_command(tenant: str, file: Path) -> None:
         _fail(f"tenant {tenant} has no metrics in the graph: run `kg-service seed --tenant {tenant}` first")
     count = import_values(TenantFiles(settings.warehouse_dir), tenant, file, units)
     click.echo(f"imported {count} values for {tenant} from {file}")
+
+
+@cli.command("demo-data")
+@click.option("--tenant", required=True, callback=lambda _c, _p, v: _tenant(v))
+@click.option("--days", type=click.IntRange(60, 1100), default=400, show_default=True)
+@click.option("--seed", type=int, default=None, help="Random seed (default: derived from the tenant).")
+@click.option(
+    "--end", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Last day (default: yesterday)."
+)
+def demo_data(tenant: str, days: int, seed: int | None, end: datetime | None) -> None:
+    """Generate a demo store's history (with planted incidents) into the tenant's DuckDB file."""
+    settings = get_settings()
+    files = TenantFiles(settings.warehouse_dir)
+    with Progress(
+        TextColumn("{task.description:<22}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()
+    ) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        summary = generate_demo(
+            files, tenant, days=days, seed=seed, end=end.date() if end else None, progress=progress
+        )
+    rows = sum(summary.rows.values())
+    click.echo(
+        f"{tenant}: {summary.days} days {summary.first_date}..{summary.last_date}, {rows:,} rows, "
+        f"incidents: {', '.join(i.id for i in summary.incidents) or 'none'}"
+    )
+
+
+@cli.group()
+def thoughts() -> None:
+    """Thought generation (normally run by the pipeline)."""
+
+
+@thoughts.command("generate")
+@click.option("--tenant", required=True, callback=lambda _c, _p, v: _tenant(v))
+def thoughts_generate(tenant: str) -> None:
+    """Evaluate every active thought definition on the latest data, once (counts toward the daily cap)."""
+    settings = get_settings()
+
+    async def work(graph: Graph) -> GenerationReport:
+        source = metric_source(settings, None)
+        analyst = OfflineAnalyst()
+        try:
+            return await generate_thoughts(graph, source, analyst, analyst, tenant, settings.engine)
+        finally:
+            await source.close()
+
+    report = _run_with_graph(settings, work)
+    if not report.ran:
+        click.echo(f"{tenant}: skipped: {report.skipped_reason}")
+        return
+    changes = ", ".join(f"{i} {c.value}" for i, c in report.changes.items()) or "no changes"
+    click.echo(f"{tenant}: data as of {report.data_as_of}: {changes}")
+    if report.insufficient:
+        click.echo(f"insufficient data for: {', '.join(report.insufficient)}")
+
+
+@cli.command()
+@click.option("--host", default=None, help="Bind address (default: KG_API_HOST).")
+@click.option("--port", type=int, default=None, help="Port (default: KG_API_PORT).")
+def serve(host: str | None, port: int | None) -> None:
+    """Serve the API (GraphQL at /graphql) with uvicorn."""
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run(
+        "kg_service.api.app:main_app",
+        factory=True,
+        host=host or settings.api.host,
+        port=port or settings.api.port,
+        log_config=None,
+        proxy_headers=False,
+        ws_max_size=65536,
+    )
 
 
 @cli.group()

@@ -73,6 +73,4 @@ class Services:
         await self.graph.close()
         if self.redis is not None:
             await self.redis.aclose()
-        close = getattr(self.values.inner, "close", None)
-        if callable(close):
-            close()
+        await self.values.close()

@@ -31,25 +31,33 @@ def _fmt(value: float) -> str:
 
 
 def _summary(context: AnalysisContext, direction: str) -> tuple[str, list[float]]:
+    """One sentence from the facts: what moved and by how much, then its largest driver."""
     numbers: list[float] = []
-    verb = {"up": "rose", "down": "fell", "flat": "held"}[direction]
     lead = next(
         (c for c in context.conditions if c.holds and c.metric_id == context.trigger_metric_id), None
     ) or next((c for c in context.conditions if c.holds), None)
-    text = f"{context.thought_name}: {context.trigger_metric_name} {verb}"
+    text = f"{context.thought_name}: {context.trigger_metric_name}"
     if context.trigger_change_pct is not None and direction != "flat":
         change = round(abs(context.trigger_change_pct), 1)
         numbers.append(change)
-        text += f" {change}%"
-    if lead is not None and lead.observed is not None and lead.baseline is not None:
-        numbers += [lead.observed, lead.baseline]
-        text += f" ({_fmt(lead.observed)} vs {_fmt(lead.baseline)})"
-    top = max(context.drivers, key=lambda d: abs(d.share_pct or 0), default=None)
-    if top is not None and top.share_pct is not None and len(text) < 140:
-        share = round(abs(top.share_pct))
-        numbers.append(float(share))
-        text += f"; {top.component_id} drove {share}% of the move"
+        text += f" {'rose' if direction == 'up' else 'fell'} {change}%"
+        if lead is not None and lead.observed is not None and lead.baseline is not None:
+            numbers += [lead.observed, lead.baseline]
+            text += f" ({_fmt(lead.observed)} vs {_fmt(lead.baseline)})"
+    elif lead is not None and lead.observed is not None:
+        numbers.append(lead.observed)
+        text = f"{context.thought_name}: {_name(context, lead.metric_id)} at {_fmt(lead.observed)}"
+    movers = [d for d in context.drivers if d.change_pct is not None and d.contribution]
+    top = max(movers, key=lambda d: (abs(d.contribution or 0.0), d.component_id), default=None)
+    if top is not None and top.change_pct is not None:
+        pct = round(top.change_pct, 1)
+        numbers.append(pct)
+        text += f"; largest driver: {top.component_id} {pct:+}%"
     return text[:200], numbers
+
+
+def _name(context: AnalysisContext, metric_id: str) -> str:
+    return next((c.metric_name for c in context.conditions if c.metric_id == metric_id), metric_id)
 
 
 def _confidence(context: AnalysisContext) -> float:

@@ -64,3 +64,15 @@ def verify_token(settings: AuthSettings, token: str) -> Principal:
         )
     except (jwt.PyJWTError, ValidationError) as exc:
         raise Unauthenticated("invalid or expired token") from exc
+
+
+def bearer_token(header: object) -> str:
+    """The token of an `Authorization: Bearer …` value (or of a bare token in a websocket payload)."""
+    if not isinstance(header, str) or not header.strip():
+        raise Unauthenticated("missing bearer token")
+    scheme, _, rest = header.strip().partition(" ")
+    if rest:
+        if scheme.lower() != "bearer":
+            raise Unauthenticated("the Authorization scheme must be Bearer")
+        return rest.strip()
+    return scheme

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import strawberry
 from strawberry.types import Info
 
+from kg_service.api.context import Context
 from kg_service.errors import Forbidden, RetryableError
 from kg_service.graph import audit
 from kg_service.identity import Role
 from kg_service.workers.queue import enqueue_pipeline
-
-if TYPE_CHECKING:
-    from kg_service.api.context import Context
 
 
 @strawberry.type

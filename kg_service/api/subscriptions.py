@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import AsyncGenerator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import strawberry
 from strawberry.types import Info
 
+from kg_service.api.context import Context
 from kg_service.api.thoughts.types import Thought
 
-if TYPE_CHECKING:
-    pass
-
-Ctx = Info["Context", None]
+Ctx = Info[Context, None]
 
 
 def _at(payload: dict[str, Any]) -> dt.datetime:

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import strawberry
 from strawberry.types import Info
 
+from kg_service.api.context import Context
 from kg_service.api.enums import Role
-
-if TYPE_CHECKING:
-    from kg_service.api.context import Context
 
 
 @strawberry.type

@@ -55,6 +55,7 @@ class DriverFact(Closed):
     component_id: str
     before: float
     after: float
+    change_pct: float | None
     contribution: float | None
     share_pct: float | None
 

@@ -123,6 +123,7 @@ def drivers(
                 component_id=d.metric_id,
                 before=round(d.before, 4),
                 after=round(d.after, 4),
+                change_pct=None if d.change_pct is None else round(d.change_pct, 2),
                 contribution=None if d.contribution is None else round(d.contribution, 6),
                 share_pct=None if d.share_pct is None else round(d.share_pct, 2),
             )

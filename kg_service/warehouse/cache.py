@@ -176,3 +176,8 @@ class CachedSource:
 
     async def invalidate(self, tenant: str) -> None:
         await self.cache.invalidate(tenant)
+
+    async def close(self) -> None:
+        close = getattr(self.inner, "close", None)
+        if callable(close):
+            close()

@@ -48,6 +48,7 @@ def _context(sample_size: int = 5000, change: float = 42.5) -> AnalysisContext:
                 component_id="spend_google_ads",
                 before=1400.0,
                 after=1680.0,
+                change_pct=20.0,
                 contribution=0.4,
                 share_pct=47.06,
             ),

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 import strawberry
 from strawberry.types import Info
 
+from kg_service.api.context import Context
 from kg_service.api.metrics.types import BlastRadius, Metric, SearchHit, Thoughtlet
 from kg_service.errors import InvalidInput
 from kg_service.graph import blast_radius as blast
 from kg_service.graph.definitions import ID_PATTERN, Source
 
-if TYPE_CHECKING:
-    pass
-
-Ctx = Info["Context", None]
+Ctx = Info[Context, None]
 MAX_ID = 80
 
 

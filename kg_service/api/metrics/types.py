@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
 
 import strawberry
 from strawberry.types import Info
 
+from kg_service.api.context import Context
 from kg_service.api.enums import Direction, Relationship, Severity
 from kg_service.engine import metric_values
 from kg_service.graph import blast_radius as blast
@@ -15,10 +15,7 @@ from kg_service.graph.definitions import Metric as MetricDefinition
 from kg_service.graph.definitions import Thoughtlet as ThoughtletDefinition
 from kg_service.graph.definitions import Threshold as ThresholdDefinition
 
-if TYPE_CHECKING:
-    pass
-
-Ctx = Info["Context", None]
+Ctx = Info[Context, None]
 
 
 @strawberry.type

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
 
 import strawberry
 from strawberry.types import Info
 
+from kg_service.api.context import Context
 from kg_service.api.metrics.queries import check_id
 from kg_service.api.thoughts.types import ActionRequest, Thought
 from kg_service.engine import actions, thought_status
 
-if TYPE_CHECKING:
-    pass
-
-Ctx = Info["Context", None]
+Ctx = Info[Context, None]
 
 
 @strawberry.type

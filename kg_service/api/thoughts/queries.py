@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import strawberry
 from strawberry.types import Info
 
+from kg_service.api.context import Context
 from kg_service.api.enums import ActionStatus, ThoughtStatus
 from kg_service.api.metrics.queries import check_id
 from kg_service.api.thoughts.types import ActionRequest, Thought, ThoughtDefinition
 from kg_service.graph import action_requests, instances
 
-if TYPE_CHECKING:
-    pass
-
-Ctx = Info["Context", None]
+Ctx = Info[Context, None]
 _SEVERITY_ORDER = {"critical": 0, "warning": 1, "ok": 2}
 _PRIORITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 

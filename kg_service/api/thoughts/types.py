@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
 
 import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from kg_service.api.context import Context
 from kg_service.api.enums import ActionStatus, ImpactLevel, Priority, Severity, ThoughtStatus
 from kg_service.api.metrics.types import BlastRadius, Impact, Metric
 from kg_service.graph.action_requests import ActionRequest as ActionRequestRecord
@@ -16,10 +16,7 @@ from kg_service.graph.definitions import Action as ActionDefinition
 from kg_service.graph.definitions import ThoughtDefinition as Definition
 from kg_service.graph.instances import ThoughtInstance
 
-if TYPE_CHECKING:
-    pass
-
-Ctx = Info["Context", None]
+Ctx = Info[Context, None]
 
 
 @strawberry.type

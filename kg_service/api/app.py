@@ -1,0 +1,197 @@
+"""The FastAPI application: GraphQL at /graphql, health, readiness and Prometheus metrics."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, HTTPException
+from fastapi.middleware.cors import CORSMiddleware
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.fastapi import GraphQLRouter
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+
+from kg_service.api.auth import bearer_token, verify_token
+from kg_service.api.context import Context
+from kg_service.api.health import readiness
+from kg_service.api.limits import RateLimiter
+from kg_service.api.schema import build_schema
+from kg_service.config import Environment, Settings, get_settings
+from kg_service.errors import RateLimited, Unauthenticated
+from kg_service.observability import HTTP_LATENCY, configure_logging, request_id_var
+from kg_service.services import Services
+
+log = logging.getLogger(__name__)
+
+
+class BodyLimit:
+    """Refuses request bodies over `max_bytes` with 413, whether or not Content-Length is sent."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await _too_large(send, self.max_bytes)
+            return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:
+                raise _BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _BodyTooLarge:
+            await _too_large(send, self.max_bytes)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+async def _too_large(send: Send, limit: int) -> None:
+    body = f'{{"error": "request body over {limit} bytes"}}'.encode()
+    await send(
+        {"type": "http.response.start", "status": 413, "headers": [(b"content-type", b"application/json")]}
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+class RequestIds:
+    """Gives every HTTP request an id (X-Request-ID in, or a new one), logs it, times it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = dict(scope.get("headers", [])).get(b"x-request-id", b"").decode(errors="ignore")
+        request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            path = scope.get("path", "")
+            route = path if path in ("/graphql", "/healthz", "/readyz", "/metrics") else "other"
+            HTTP_LATENCY.labels(route, scope.get("method", ""), str(status)).observe(
+                time.perf_counter() - started
+            )
+            request_id_var.reset(token)
+
+
+class KgGraphQLRouter(GraphQLRouter[Context, None]):
+    async def on_ws_connect(self, context: Context) -> Any:
+        params = context.connection_params or {}
+        raw = params.get("authorization") or params.get("Authorization") or params.get("token")
+        try:
+            context.principal = verify_token(context.services.settings.auth, bearer_token(raw))
+        except Unauthenticated as exc:
+            raise ConnectionRejectionError({"reason": str(exc)}) from exc
+        return {"tenantId": context.principal.tenant_id}
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    development = settings.env is Environment.DEVELOPMENT
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services = Services.build(settings)
+        app.state.services = services
+        app.state.limiter = RateLimiter(services.redis)
+        try:
+            await services.graph.ping()
+        except Exception:  # the service starts anyway; /readyz says what is missing
+            log.warning("Neo4j is not reachable at start", exc_info=True)
+        yield
+        await services.close()
+
+    async def context_getter(connection: HTTPConnection) -> Context:
+        services: Services = connection.app.state.services
+        request_id = request_id_var.get() or uuid.uuid4().hex
+        if connection.scope["type"] == "websocket":
+            return Context(services, None, request_id)
+        try:
+            principal = verify_token(settings.auth, bearer_token(connection.headers.get("authorization")))
+        except Unauthenticated as exc:
+            raise HTTPException(401, str(exc), headers={"WWW-Authenticate": "Bearer"}) from exc
+        limiter: RateLimiter = connection.app.state.limiter
+        try:
+            await limiter.check(f"api:{principal.tenant_id}:{principal.sub}", settings.api.rate_limit_per_min)
+        except RateLimited as exc:
+            raise HTTPException(429, str(exc), headers={"Retry-After": str(exc.retry_after_s)}) from exc
+        return Context(services, principal, request_id)
+
+    schema = build_schema(settings.api, introspection=development)
+    router = KgGraphQLRouter(
+        schema,
+        context_getter=context_getter,
+        graphql_ide="graphiql" if development else None,
+        allow_queries_via_get=False,
+        subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
+        allowed_origins=settings.api.origins,
+        multipart_uploads_enabled=False,
+    )
+    app = FastAPI(title="Marketing IQ", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    app.include_router(router, prefix="/graphql")
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz")
+    async def readyz(request: Request) -> JSONResponse:
+        ready, checks = await readiness(request.app.state.services)
+        return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
+
+    @app.get("/metrics")
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.api.origins,
+        allow_methods=["GET", "POST", "OPTIONS"],
+        allow_headers=["authorization", "content-type", "x-request-id"],
+        expose_headers=["x-request-id", "retry-after"],
+    )
+    app.add_middleware(BodyLimit, max_bytes=settings.api.max_body_bytes)
+    app.add_middleware(RequestIds)
+    return app
+
+
+def main_app() -> FastAPI:
+    """The app uvicorn serves (`kg-service serve`), with JSON logs configured."""
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    return create_app(settings)

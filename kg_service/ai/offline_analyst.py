@@ -47,7 +47,11 @@ def _summary(context: AnalysisContext, direction: str) -> tuple[str, list[float]
     elif lead is not None and lead.observed is not None:
         numbers.append(lead.observed)
         text = f"{context.thought_name}: {_name(context, lead.metric_id)} at {_fmt(lead.observed)}"
-    movers = [d for d in context.drivers if d.change_pct is not None and d.contribution]
+    movers = [
+        d
+        for d in context.drivers
+        if d.metric_id == context.trigger_metric_id and d.change_pct is not None and d.contribution
+    ]
     top = max(movers, key=lambda d: (abs(d.contribution or 0.0), d.component_id), default=None)
     if top is not None and top.change_pct is not None:
         pct = round(top.change_pct, 1)

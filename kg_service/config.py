@@ -10,8 +10,10 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+TENANT_PATTERN = r"^[a-z][a-z0-9_]{1,39}$"
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -151,6 +153,49 @@ class ApiSettings(BaseSettings):
         return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
 
 
+class FivetranRoute(BaseModel):
+    """Which tenant a Fivetran webhook belongs to, and the secret that signs it."""
+
+    tenant: str = Field(pattern=TENANT_PATTERN)
+    secret: SecretStr
+    group_ids: list[str] = Field(default_factory=list)
+    connector_ids: list[str] = Field(default_factory=list)
+
+
+class DbtRoute(BaseModel):
+    tenant: str = Field(pattern=TENANT_PATTERN)
+    secret: SecretStr
+    job_ids: list[str] = Field(default_factory=list)
+
+
+class PipelineSettings(BaseSettings):
+    model_config = _section("KG_PIPELINE_")
+
+    fivetran_routes: list[FivetranRoute] = Field(
+        default_factory=list,
+        description='JSON list: [{"tenant", "secret", "group_ids": [...], "connector_ids": [...]}].',
+    )
+    dbt_routes: list[DbtRoute] = Field(
+        default_factory=list, description='JSON list: [{"tenant", "secret", "job_ids": [...]}] per tenant.'
+    )
+    debounce_s: int = Field(
+        default=5, ge=0, le=600, description="Syncs of a tenant this close become one run."
+    )
+    dedupe_hours: int = Field(
+        default=25, ge=25, le=240, description="How long a delivered sync id is remembered."
+    )
+    max_tries: int = Field(default=5, ge=1, le=20, description="Attempts of a pipeline job before it fails.")
+    job_timeout_s: int = Field(default=600, ge=10, description="Longest a pipeline job may run.")
+    transform_command: str | None = Field(
+        default=None,
+        description="Run before a Snowflake refresh (e.g. `dbt run --select marts`); {tenant} is filled.",
+    )
+    daily_hour: int = Field(
+        default=6, ge=0, le=23, description="Local hour of the daily evaluation and briefing."
+    )
+    timezone: str = Field(default="UTC", description="Time zone of `daily_hour` (IANA name).")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="KG_", env_file=".env", extra="ignore")
 
@@ -168,6 +213,7 @@ class Settings(BaseSettings):
     auth: AuthSettings = Field(default_factory=AuthSettings)
     engine: EngineSettings = Field(default_factory=EngineSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
+    pipeline: PipelineSettings = Field(default_factory=PipelineSettings)
 
     @property
     def neo4j_home(self) -> Path:
@@ -187,6 +233,7 @@ SECTIONS: tuple[type[BaseSettings], ...] = (
     AuthSettings,
     EngineSettings,
     ApiSettings,
+    PipelineSettings,
 )
 
 

@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from kg_service.graph.definitions import TENANT_PATTERN
+from kg_service.config import TENANT_PATTERN
 
 
 class Role(StrEnum):

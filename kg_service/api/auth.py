@@ -11,9 +11,9 @@ import time
 import jwt
 from pydantic import ValidationError
 
-from kg_service.config import AuthSettings
+from kg_service.config import TENANT_PATTERN, AuthSettings
 from kg_service.errors import InvalidInput, Unauthenticated
-from kg_service.graph.definitions import TENANT_PATTERN, TENANT_RE
+from kg_service.graph.definitions import TENANT_RE
 from kg_service.identity import Principal, Role
 
 HS_ALGORITHM = "HS256"

@@ -13,8 +13,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from kg_service.config import TENANT_PATTERN
+
 ID_PATTERN = r"^[a-z][a-z0-9_]{0,79}$"
-TENANT_PATTERN = r"^[a-z][a-z0-9_]{1,39}$"
 TENANT_RE = re.compile(TENANT_PATTERN)
 
 Identifier = Annotated[str, Field(pattern=ID_PATTERN)]

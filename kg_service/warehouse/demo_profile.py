@@ -14,9 +14,8 @@ from typing import Annotated, Literal, NamedTuple
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from kg_service.config import ROOT
+from kg_service.config import ROOT, TENANT_PATTERN
 from kg_service.errors import SeedError
-from kg_service.graph.definitions import TENANT_PATTERN
 
 DEMO_DIR = ROOT / "seeds" / "demo"
 

@@ -270,6 +270,20 @@ def serve(host: str | None, port: int | None) -> None:
     )
 
 
+@cli.command()
+@click.option("--burst", is_flag=True, help="Run the queued jobs, then exit.")
+def worker(burst: bool) -> None:
+    """Run the pipeline worker (ARQ on Redis): webhook runs, refreshes and the daily evaluation."""
+    from arq.worker import Worker
+
+    from kg_service.observability import configure_logging
+    from kg_service.workers.settings import worker_options
+
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    Worker(**worker_options(settings, burst=burst)).run()
+
+
 @cli.group()
 def tenant() -> None:
     """Whole-tenant operations."""

@@ -19,6 +19,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
+from kg_service.api import webhooks
 from kg_service.api.auth import bearer_token, verify_token
 from kg_service.api.context import Context
 from kg_service.api.health import readiness
@@ -102,7 +103,8 @@ class RequestIds:
             await self.app(scope, receive, send_with_id)
         finally:
             path = scope.get("path", "")
-            route = path if path in ("/graphql", "/healthz", "/readyz", "/metrics") else "other"
+            known = ("/graphql", "/healthz", "/readyz", "/metrics", "/webhooks/fivetran", "/webhooks/dbt")
+            route = path if path in known else "other"
             HTTP_LATENCY.labels(route, scope.get("method", ""), str(status)).observe(
                 time.perf_counter() - started
             )
@@ -164,6 +166,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app = FastAPI(title="Marketing IQ", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.include_router(router, prefix="/graphql")
+    app.include_router(webhooks.router)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

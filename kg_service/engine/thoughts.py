@@ -68,6 +68,8 @@ class GenerationReport:
     """instance id → what happened to it (only instances whose users should hear of it notify)."""
     unchanged: list[str] = field(default_factory=list)
     insufficient: list[str] = field(default_factory=list)
+    definitions: dict[str, str] = field(default_factory=dict)
+    """instance id → its definition id, for every instance the run touched."""
 
     @property
     def notify(self) -> list[str]:
@@ -174,6 +176,7 @@ async def generate_thoughts(
     async def work(tx: AsyncManagedTransaction) -> None:
         report.changes.clear()
         report.unchanged.clear()
+        report.definitions.clear()
         existing = await open_instances(tx, tenant)
         for definition in inputs.definitions:
             result = results[definition.id]
@@ -334,6 +337,7 @@ async def _apply(
         }
         stored = current.model_copy(update=changes)
         await save_instance(tx, tenant, stored)
+        report.definitions[stored.id] = definition.id
         if resolves:
             report.changes[current.id] = Change.RESOLVED
             await audit.record(tx, tenant, _thought_event(stored, "thought.resolved", report.run_key))
@@ -343,6 +347,7 @@ async def _apply(
     fresh = _instance(definition, prepared, now, current)
     stored, change = _next_state(current, fresh, now)
     await save_instance(tx, tenant, stored)
+    report.definitions[stored.id] = definition.id
     for action_id in stored.recommended_actions:
         if action_id in inputs.actions:
             await save_request(

@@ -168,3 +168,7 @@ def action_requests_list() -> CypherText:
 
 def action_requests_transition() -> CypherText:
     return load("action_requests/transition")
+
+
+def tenant_list() -> CypherText:
+    return load("tenants/list")

@@ -19,3 +19,8 @@ async def graph_counts(graph: Graph, tenant: str) -> dict[str, dict[str, int]]:
 async def delete_tenant(graph: Graph, tenant: str) -> None:
     """Removes every node of the tenant (definitions, instances, audit) and their edges."""
     await graph.write(catalog.tenant_delete(), tenant=tenant)
+
+
+async def list_tenants(graph: Graph) -> list[str]:
+    """Every tenant that has thought definitions seeded (the ones the pipeline serves)."""
+    return [row["tenant"] for row in await graph.read(catalog.tenant_list())]

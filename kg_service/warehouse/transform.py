@@ -9,6 +9,7 @@ templates in `sql/templates/` turn each into `analytics.v_metric_<id>` (date, va
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -104,8 +105,21 @@ def model_statements() -> list[str]:
     return statements
 
 
+def _models_version(statements: list[str]) -> str:
+    return hashlib.sha256("\n;\n".join(statements).encode()).hexdigest()
+
+
 def build(connection: duckdb.DuckDBPyConnection) -> None:
-    """Creates landing tables (if missing), every view, and re-materialises `analytics.metric_values`."""
-    for statement in model_statements():
-        connection.execute(statement)
+    """Creates landing tables (if missing) and the views (when the SQL files changed since the last
+    build), then re-materialises `analytics.metric_values` from the current landing data."""
+    statements = model_statements()
+    version = _models_version(statements)
+    connection.execute("CREATE SCHEMA IF NOT EXISTS analytics")
+    connection.execute("CREATE TABLE IF NOT EXISTS analytics.models_version (version VARCHAR NOT NULL)")
+    current = connection.execute("SELECT max(version) FROM analytics.models_version").fetchone()
+    if current is None or current[0] != version:
+        for statement in statements:
+            connection.execute(statement)
+        connection.execute("DELETE FROM analytics.models_version")
+        connection.execute("INSERT INTO analytics.models_version VALUES (?)", [version])
     connection.execute(_read(SQL_DIR / "templates" / "materialize.sql"))

@@ -15,7 +15,7 @@ DEBOUNCE_S = 5
 
 
 def pipeline_job_id(tenant: str, now: float | None = None, debounce_s: int = DEBOUNCE_S) -> str:
-    window = int((now if now is not None else time.time()) // debounce_s)
+    window = int((now if now is not None else time.time()) // max(debounce_s, 1))
     return f"pipeline:{tenant}:{window}"
 
 
@@ -24,5 +24,5 @@ async def enqueue_pipeline(
 ) -> tuple[str, bool]:
     """Queues a run for `tenant` (after the debounce window); returns (job id, newly queued)."""
     job_id = pipeline_job_id(tenant, now, debounce_s)
-    job = await queue.enqueue_job(PIPELINE_JOB, tenant, trigger, _job_id=job_id, _defer_by=debounce_s)
+    job = await queue.enqueue_job(PIPELINE_JOB, tenant, trigger, _job_id=job_id, _defer_by=debounce_s or None)
     return job_id, job is not None

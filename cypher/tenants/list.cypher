@@ -1,0 +1,3 @@
+MATCH (t:Thought)
+RETURN DISTINCT t.tenant AS tenant
+ORDER BY tenant

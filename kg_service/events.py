@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 EventKind = Literal["thought", "metric", "pipeline", "briefing"]
 QUEUE_SIZE = 1000
+LISTEN_WAIT_S = 0.5
 
 
 @dataclass(frozen=True)
@@ -95,8 +96,11 @@ class RedisBus:
         pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
         await pubsub.subscribe(channel(tenant))
         try:
-            async for message in pubsub.listen():
-                if message.get("type") != "message":
+            while True:
+                # Short waits rather than listen(): the shared client's socket timeout would end a
+                # blocking read on a quiet channel.
+                message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=LISTEN_WAIT_S)
+                if message is None or message.get("type") != "message":
                     continue
                 event = _decode(tenant, message["data"])
                 if event is not None and event.kind in kinds:

@@ -77,7 +77,9 @@ class Scope:
         """One warehouse read for every metric asked for in this tick, with their components."""
         registry = await self.registry()
         ids = needed_ids(list(keys), registry)
-        end = datetime.now(UTC).date()
+        # The window ends on the tenant's newest data, as the engine's does: anchored on today, a
+        # store whose data stopped weeks ago would show a shortened (or empty) window.
+        end = await self.services.values.last_date(self.tenant) or datetime.now(UTC).date()
         start = end - timedelta(days=STATUS_WINDOW_DAYS - 1)
         points = await self.services.values.series(self.tenant, ids, start, end)
         loaded = to_series(points, ids, start, _last_day(points, end))

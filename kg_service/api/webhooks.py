@@ -76,12 +76,13 @@ def _fivetran_route(settings: PipelineSettings, data: dict[str, Any]) -> Fivetra
 
 async def _queue(services: Services, source: str, tenant: str, delivery: str, trigger: str) -> JSONResponse:
     """Remembers the delivery and queues the run, or answers 503 leaving nothing half done."""
-    queue = await services.queue()
-    if queue is None or services.redis is None:
+    if services.redis is None:
         return _answer(source, 503, {"error": "the pipeline queue (Redis) is not configured"})
     key = f"webhook:{source}:{tenant}:{delivery}"
     ttl = services.settings.pipeline.dedupe_hours * 3600
     try:
+        queue = await services.queue()
+        assert queue is not None
         if not await services.redis.set(key, "1", nx=True, ex=ttl):
             return _answer(source, 200, {"status": "duplicate"})
         try:

@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
-from gql import Client
+from gql import Client, GraphQLRequest
 from gql.transport.httpx import HTTPXAsyncTransport
 from gql.transport.websockets import WebsocketsTransport
 from prometheus_client.parser import text_string_to_metric_families
@@ -171,7 +171,9 @@ class Api:
         self.settings = settings
         self.http = http
 
-    def token(self, tenant: Tenant | str, role: Role, sub: str | None = None, ttl_min: int | None = None) -> str:
+    def token(
+        self, tenant: Tenant | str, role: Role, sub: str | None = None, ttl_min: int | None = None
+    ) -> str:
         tenant_id = tenant.id if isinstance(tenant, Tenant) else tenant
         return mint_token(
             self.settings.auth,
@@ -197,6 +199,12 @@ class Api:
             **transport_args,
         )
         return Client(transport=transport, execute_timeout=30)
+
+    async def execute(self, token: str, query: str, **variables: Any) -> dict[str, Any]:
+        """The data of one operation sent with the gql client; TransportQueryError on any error."""
+        async with self.client(token) as session:
+            data: dict[str, Any] = await session.execute(GraphQLRequest(query, variable_values=variables))
+            return data
 
     async def post(self, body: Any, token: str | None = None, **kwargs: Any) -> httpx.Response:
         """A raw POST to /graphql, for what a GraphQL client hides: status codes and error shapes."""

@@ -15,11 +15,10 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from kg_service.warehouse.demo import generate_demo
-
 from kg_service.config import Settings
 from kg_service.redis_client import connect_redis
 from kg_service.warehouse.cache import CachedSource, TenantCache
+from kg_service.warehouse.demo import generate_demo
 from kg_service.warehouse.duckdb_source import DuckDBSource
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import suppress
 from typing import Any
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import (
     DisableIntrospection,
     MaxAliasesLimiter,
@@ -25,6 +27,21 @@ from kg_service.api.thoughts.queries import ThoughtQueries
 from kg_service.api.viewer import ViewerQueries
 from kg_service.config import ApiSettings
 
+
+class ReportedParserCache(ParserCache):
+    """ParserCache whose syntax errors (the token limit's too) get an error code like any other.
+
+    ParserCache parses inside its hook, where an error escapes the operation before ErrorCodes sees
+    it; on an error this leaves the parse to strawberry, which reports it within the operation.
+    """
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        with suppress(GraphQLError):
+            context.graphql_document = self.cached_parse_document(context.query, **context.parse_options)
+        yield
+
+
 Query = merge_types("Query", (ViewerQueries, MetricQueries, ThoughtQueries))
 Mutation = merge_types("Mutation", (ThoughtMutations, PipelineMutations))
 
@@ -35,7 +52,7 @@ def build_schema(settings: ApiSettings, *, introspection: bool) -> strawberry.Sc
         lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
         lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-        lambda: ParserCache(maxsize=512),
+        lambda: ReportedParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
         ErrorCodes,
     ]

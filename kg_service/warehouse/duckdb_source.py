@@ -127,10 +127,19 @@ class DuckDBSource:
             result[metric_id][campaign].append(MetricPoint(day, value))
         return {metric_id: dict(campaigns) for metric_id, campaigns in result.items()}
 
-    def refresh(self, tenant: str) -> None:
-        """Rebuilds every view and the materialised values from the landing tables (a new snapshot)."""
+    def refresh(self, tenant: str) -> bool:
+        """Rebuilds the materialised values when the landing data or the SQL changed since the last
+        build (a new snapshot); returns whether it did."""
+        cursor = self.files.reader(tenant)
+        if cursor is not None:
+            try:
+                if transform.is_current(cursor):
+                    return False
+            finally:
+                cursor.close()
         with self.files.writer(tenant) as connection:
             transform.build(connection)
+        return True
 
     def close(self) -> None:
         self.files.close()

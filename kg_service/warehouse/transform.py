@@ -105,8 +105,51 @@ def model_statements() -> list[str]:
     return statements
 
 
+LANDING_SCHEMAS = (
+    "google_ads_fivetran",
+    "meta_ads_fivetran",
+    "ga4_fivetran",
+    "klaviyo_fivetran",
+    "magento_fivetran",
+    "finance",
+)
+_TABLES = """
+SELECT table_schema, table_name FROM information_schema.tables
+WHERE table_type = 'BASE TABLE'
+  AND (
+    table_schema IN (SELECT unnest(?::VARCHAR[]))
+    OR (table_schema = 'analytics' AND table_name = 'imported_values')
+  )
+ORDER BY 1, 2
+"""
+
+
 def _models_version(statements: list[str]) -> str:
     return hashlib.sha256("\n;\n".join(statements).encode()).hexdigest()
+
+
+def landing_fingerprint(connection: duckdb.DuckDBPyConnection) -> str:
+    """A digest of every landing row (and imported value): equal digests, equal inputs."""
+    digest = hashlib.sha256()
+    for schema, table in connection.execute(_TABLES, [list(LANDING_SCHEMAS)]).fetchall():
+        if not (_METRIC_ID.match(schema) and _METRIC_ID.match(table)):
+            raise ValueError(f"unexpected landing table {schema}.{table}")
+        count, rows = connection.execute(
+            f'SELECT count(*), bit_xor(hash(*COLUMNS(*))) FROM "{schema}"."{table}"'  # noqa: S608 - checked names
+        ).fetchone() or (0, 0)
+        digest.update(f"{schema}.{table}:{count}:{rows};".encode())
+    return digest.hexdigest()
+
+
+def is_current(connection: duckdb.DuckDBPyConnection) -> bool:
+    """Whether `analytics.metric_values` was built from these SQL files and this landing data."""
+    try:
+        stored = connection.execute("SELECT version, landing FROM analytics.models_version").fetchone()
+    except duckdb.CatalogException:
+        return False
+    if stored is None:
+        return False
+    return tuple(stored) == (_models_version(model_statements()), landing_fingerprint(connection))
 
 
 def build(connection: duckdb.DuckDBPyConnection) -> None:
@@ -115,11 +158,15 @@ def build(connection: duckdb.DuckDBPyConnection) -> None:
     statements = model_statements()
     version = _models_version(statements)
     connection.execute("CREATE SCHEMA IF NOT EXISTS analytics")
-    connection.execute("CREATE TABLE IF NOT EXISTS analytics.models_version (version VARCHAR NOT NULL)")
+    connection.execute(
+        "CREATE TABLE IF NOT EXISTS analytics.models_version (version VARCHAR NOT NULL, landing VARCHAR NOT NULL)"  # noqa: E501
+    )
     current = connection.execute("SELECT max(version) FROM analytics.models_version").fetchone()
     if current is None or current[0] != version:
         for statement in statements:
             connection.execute(statement)
-        connection.execute("DELETE FROM analytics.models_version")
-        connection.execute("INSERT INTO analytics.models_version VALUES (?)", [version])
     connection.execute(_read(SQL_DIR / "templates" / "materialize.sql"))
+    connection.execute("DELETE FROM analytics.models_version")
+    connection.execute(
+        "INSERT INTO analytics.models_version VALUES (?, ?)", [version, landing_fingerprint(connection)]
+    )

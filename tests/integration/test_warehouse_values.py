@@ -210,3 +210,16 @@ def test_unsupported_and_empty_files_are_refused(
     (tmp_path / "empty.csv").write_text("metric_id,date,value\n")
     with pytest.raises(ImportRefused, match="no rows"):
         import_values(source.files, tenant, tmp_path / "empty.csv", UNITS)
+
+
+def test_refresh_rebuilds_only_when_landing_data_changed(small_warehouse: tuple[DuckDBSource, str]) -> None:
+    source, tenant = small_warehouse
+    inode = source.files.path(tenant).stat().st_ino
+    assert source.refresh(tenant) is False
+    assert source.files.path(tenant).stat().st_ino == inode
+    with source.files.writer(tenant) as connection:
+        connection.execute(
+            "UPDATE google_ads_fivetran.campaign_stats SET clicks = clicks + 1 WHERE campaign_id = 'c0'"
+        )
+    assert source.refresh(tenant) is True
+    assert source.refresh(tenant) is False

@@ -14,6 +14,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
+from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
@@ -22,10 +23,11 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from kg_service.api import webhooks
 from kg_service.api.auth import bearer_token, verify_token
 from kg_service.api.context import Context
+from kg_service.api.dev_tokens import dev_tokens_router
 from kg_service.api.health import readiness
 from kg_service.api.limits import RateLimiter
 from kg_service.api.schema import build_schema
-from kg_service.config import Environment, Settings, get_settings
+from kg_service.config import ROOT, Environment, Settings, get_settings
 from kg_service.errors import RateLimited, Unauthenticated
 from kg_service.observability import HTTP_LATENCY, configure_logging, request_id_var
 from kg_service.services import Services
@@ -180,6 +182,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/metrics")
     async def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    if development:
+        app.include_router(dev_tokens_router(settings))
+    web = ROOT / "web"
+    if web.is_dir():
+        app.mount("/", StaticFiles(directory=web, html=True), name="web")
 
     app.add_middleware(
         CORSMiddleware,

@@ -196,6 +196,27 @@ class PipelineSettings(BaseSettings):
     timezone: str = Field(default="UTC", description="Time zone of `daily_hour` (IANA name).")
 
 
+class AnthropicSettings(BaseSettings):
+    model_config = _section("ANTHROPIC_")
+
+    api_key: SecretStr | None = Field(
+        default=None, description="Claude API key. Unset: the offline analyst and agent."
+    )
+    analysis_model: str = Field(
+        default="claude-sonnet-5-5", description="Model that analyses triggered thoughts."
+    )
+    fast_model: str = Field(
+        default="claude-haiku-5-5", description="Model for quick steps (chat tool choice)."
+    )
+    timeout_s: float = Field(default=30.0, gt=0, le=300, description="Deadline of one Claude call.")
+    max_retries: int = Field(
+        default=2, ge=0, le=5, description="Retries of retryable Claude errors (429, 5xx)."
+    )
+    cache_ttl_s: int = Field(
+        default=900, ge=0, description="How long an identical analysis is served from cache."
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="KG_", env_file=".env", extra="ignore")
 
@@ -214,6 +235,7 @@ class Settings(BaseSettings):
     engine: EngineSettings = Field(default_factory=EngineSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
     pipeline: PipelineSettings = Field(default_factory=PipelineSettings)
+    anthropic: AnthropicSettings = Field(default_factory=AnthropicSettings)
 
     @property
     def neo4j_home(self) -> Path:
@@ -234,6 +256,7 @@ SECTIONS: tuple[type[BaseSettings], ...] = (
     EngineSettings,
     ApiSettings,
     PipelineSettings,
+    AnthropicSettings,
 )
 
 

@@ -11,6 +11,7 @@ from arq.connections import ArqRedis
 from arq.connections import RedisSettings as ArqRedisSettings
 from redis.asyncio import Redis
 
+from kg_service.ai.claude import ClaudeAnalyst, make_client
 from kg_service.ai.offline_analyst import OfflineAnalyst
 from kg_service.config import Settings
 from kg_service.engine.analysis import Analyst
@@ -54,15 +55,19 @@ class Services:
             else None
         )
         offline = OfflineAnalyst()
+        graph = Graph.connect(settings.neo4j)
+        analyst: Analyst = offline
+        if settings.anthropic.api_key is not None:
+            analyst = ClaudeAnalyst(make_client(settings.anthropic), settings.anthropic, graph, redis)
         return cls(
             settings=settings,
-            graph=Graph.connect(settings.neo4j),
+            graph=graph,
             redis=redis,
             values=metric_source(settings, redis),
             bus=event_bus(redis),
             http=http,
             executors=Executors(webhook=webhook, manual=ManualExecutor()),
-            analyst=offline,
+            analyst=analyst,
             fallback=offline,
         )
 

@@ -172,3 +172,29 @@ def action_requests_transition() -> CypherText:
 
 def tenant_list() -> CypherText:
     return load("tenants/list")
+
+
+# Embeddings and semantic search
+def embeddings_sources() -> CypherText:
+    return load("embeddings/sources")
+
+
+def embeddings_store() -> CypherText:
+    return load("embeddings/store")
+
+
+def embeddings_search() -> CypherText:
+    return load("embeddings/search")
+
+
+def embeddings_scan() -> CypherText:
+    return load("embeddings/scan")
+
+
+# Briefings
+def briefings_save() -> CypherText:
+    return load("briefings/save")
+
+
+def briefings_get() -> CypherText:
+    return load("briefings/get")

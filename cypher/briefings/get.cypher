@@ -1,0 +1,2 @@
+MATCH (b:Briefing {tenant: $tenant, id: $id})
+RETURN b {.id, .generated_at, .headline, .sections, .text, .speech} AS briefing

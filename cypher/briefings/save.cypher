@@ -1,0 +1,2 @@
+MERGE (b:Briefing {tenant: $tenant, id: $id})
+SET b += $props

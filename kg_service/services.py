@@ -11,6 +11,9 @@ from arq.connections import ArqRedis
 from arq.connections import RedisSettings as ArqRedisSettings
 from redis.asyncio import Redis
 
+from kg_service.ai.agent.chat import Agent, ConversationStore
+from kg_service.ai.agent.offline import OfflineAgent
+from kg_service.ai.agent.resolve import resolve_metrics
 from kg_service.ai.claude import ClaudeAnalyst, make_client
 from kg_service.ai.offline_analyst import OfflineAnalyst
 from kg_service.config import Settings
@@ -34,6 +37,8 @@ class Services:
     executors: Executors
     analyst: Analyst
     fallback: Analyst
+    agent: Agent
+    conversations: ConversationStore
     _queue: ArqRedis | None = None
 
     async def queue(self) -> ArqRedis | None:
@@ -69,6 +74,10 @@ class Services:
             executors=Executors(webhook=webhook, manual=ManualExecutor()),
             analyst=analyst,
             fallback=offline,
+            agent=OfflineAgent(
+                lambda tenant, question, platform: resolve_metrics(graph, tenant, question, platform)
+            ),
+            conversations=ConversationStore(redis),
         )
 
     async def close(self) -> None:

@@ -143,18 +143,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def context_getter(connection: HTTPConnection) -> Context:
         services: Services = connection.app.state.services
         request_id = request_id_var.get() or uuid.uuid4().hex
+        limiter: RateLimiter = connection.app.state.limiter
         if connection.scope["type"] == "websocket":
-            return Context(services, None, request_id)
+            return Context(services, None, request_id, limiter)
         try:
             principal = verify_token(settings.auth, bearer_token(connection.headers.get("authorization")))
         except Unauthenticated as exc:
             raise HTTPException(401, str(exc), headers={"WWW-Authenticate": "Bearer"}) from exc
-        limiter: RateLimiter = connection.app.state.limiter
         try:
             await limiter.check(f"api:{principal.tenant_id}:{principal.sub}", settings.api.rate_limit_per_min)
         except RateLimited as exc:
             raise HTTPException(429, str(exc), headers={"Retry-After": str(exc.retry_after_s)}) from exc
-        return Context(services, principal, request_id)
+        return Context(services, principal, request_id, limiter)
 
     schema = build_schema(settings.api, introspection=development)
     router = KgGraphQLRouter(

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 
+from kg_service.api.limits import RateLimiter
 from kg_service.engine.metric_values import STATUS_WINDOW_DAYS, needed_ids, to_series
 from kg_service.engine.series import DailySeries
 from kg_service.errors import Unauthenticated
@@ -106,9 +107,12 @@ def _last_day(points: dict[str, list[Any]], fallback: date) -> date:
 
 
 class Context(BaseContext):
-    def __init__(self, services: Services, principal: Principal | None, request_id: str) -> None:
+    def __init__(
+        self, services: Services, principal: Principal | None, request_id: str, limiter: RateLimiter
+    ) -> None:
         super().__init__()
         self.services = services
+        self.limiter = limiter
         self.principal = principal
         self.request_id = request_id
         self.connection_params: dict[str, Any] | None = None

@@ -18,10 +18,11 @@ from strawberry.extensions import (
 )
 from strawberry.tools import merge_types
 
+from kg_service.api.assistant import AssistantMutations, AssistantQueries, AssistantSubscriptions
 from kg_service.api.errors import ErrorCodes
 from kg_service.api.metrics.queries import MetricQueries
 from kg_service.api.pipeline import PipelineMutations
-from kg_service.api.subscriptions import Subscription
+from kg_service.api.subscriptions import LiveSubscriptions
 from kg_service.api.thoughts.mutations import ThoughtMutations
 from kg_service.api.thoughts.queries import ThoughtQueries
 from kg_service.api.viewer import ViewerQueries
@@ -42,8 +43,9 @@ class ReportedParserCache(ParserCache):
         yield
 
 
-Query = merge_types("Query", (ViewerQueries, MetricQueries, ThoughtQueries))
-Mutation = merge_types("Mutation", (ThoughtMutations, PipelineMutations))
+Query = merge_types("Query", (ViewerQueries, MetricQueries, ThoughtQueries, AssistantQueries))
+Mutation = merge_types("Mutation", (ThoughtMutations, PipelineMutations, AssistantMutations))
+Subscription = merge_types("Subscription", (LiveSubscriptions, AssistantSubscriptions))
 
 
 def build_schema(settings: ApiSettings, *, introspection: bool) -> strawberry.Schema:

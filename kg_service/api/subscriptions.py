@@ -51,7 +51,7 @@ class PipelineEvent:
 
 
 @strawberry.type
-class Subscription:
+class LiveSubscriptions:
     @strawberry.subscription
     async def thought_events(self, info: Ctx) -> AsyncGenerator[ThoughtEvent, None]:
         context = info.context

@@ -1,6 +1,6 @@
 """A chat turn: the agent's steps become streamed chunks, and no number leaves unchecked.
 
-Every sentence is checked before it is sent: each number in it must be one the turn's tools
+Every answer is checked before any of it is sent: each number in it must be one the turn's tools
 returned (as a reader would round it), or sit inside a text the tools returned verbatim (a
 thought's summary, a date). A number that cannot be traced is flagged "[unverified]".
 Conversations are kept per tenant and user, so a follow-up ("and on Meta?") has its context.
@@ -135,9 +135,9 @@ async def chat_turn(
         if step.kind == "tool_call":
             yield Chunk("tool_call", step.text, conversation_id, tool=step.tool)
             continue
-        for sentence in _SENTENCE.split(step.text):
-            checked, flagged = verify(sentence, toolbox)
-            unverified += flagged
-            yield Chunk("text", checked + " ", conversation_id)
+        checked, flagged = verify(step.text, toolbox)
+        unverified += flagged
+        for sentence in _SENTENCE.split(checked):
+            yield Chunk("text", sentence + " ", conversation_id)
     await store.save(toolbox.tenant, user, conversation_id, memory)
     yield Chunk("done", "", conversation_id, unverified=unverified)

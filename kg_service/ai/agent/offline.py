@@ -10,8 +10,8 @@ from typing import Any
 from .tools import Toolbox
 from .understanding import Intent, Reading, on_platform, read
 
-Resolve = Callable[[str, str | None], Awaitable[list[str]]]
-"""question, platform → candidate metric ids, best first (by meaning)."""
+Resolve = Callable[[str, str, str | None], Awaitable[list[str]]]
+"""tenant, question, platform → candidate metric ids, best first (by meaning)."""
 
 
 @dataclass
@@ -56,7 +56,7 @@ async def choose_metric(
         if reading.platform:
             return on_platform(last, reading.platform, known) or last
         return last
-    candidates = [m for m in await resolve(question, reading.platform) if m in known]
+    candidates = [m for m in await resolve(toolbox.tenant, question, reading.platform) if m in known]
     if candidates:
         return candidates[0]
     return memory.metric_ids[0] if memory.metric_ids else None
@@ -211,8 +211,4 @@ class OfflineAgent:
             yield Step("text", "Nothing needs attention right now: there are no active thoughts.")
             return
         lines = [f"{t['summary']} ({t['severity']}, {t['priority']} priority)" for t in thoughts[:5]]
-        yield Step(
-            "text",
-            f"{len(thoughts)} active thoughts. "
-            + " ".join(f"{i + 1}. {line}" for i, line in enumerate(lines)),
-        )
+        yield Step("text", f"{result['count']} active thoughts, most urgent first: " + " | ".join(lines))

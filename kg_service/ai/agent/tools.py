@@ -23,6 +23,8 @@ from kg_service.graph.metrics import registry
 from kg_service.warehouse.source import MetricSource
 
 MAX_DAYS = 365
+_PRIORITY = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+_SEVERITY = {"critical": 0, "warning": 1, "ok": 2}
 Search = Callable[[str, int], Awaitable[list[dict[str, Any]]]]
 
 TOOL_SPECS: list[dict[str, Any]] = [
@@ -262,7 +264,9 @@ class Toolbox:
 
     async def list_thoughts(self) -> dict[str, Any]:
         found = await list_instances(self.graph, self.tenant, statuses=[InstanceStatus.ACTIVE], limit=20)
+        found.sort(key=lambda i: (_PRIORITY.get(i.priority, 9), _SEVERITY.get(i.severity.value, 9), i.id))
         return {
+            "count": len(found),
             "thoughts": [
                 {
                     "id": i.id,
@@ -274,7 +278,7 @@ class Toolbox:
                     "recommended_actions": i.recommended_actions,
                 }
                 for i in found
-            ]
+            ],
         }
 
     async def search_knowledge(self, text: str, limit: int = 5) -> dict[str, Any]:

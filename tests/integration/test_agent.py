@@ -1,0 +1,126 @@
+"""The offline agent on a demo store: right metric and intent for ≥ 90 % of a marketer's questions,
+and every number of every answer traced to a tool result."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from kg_service.ai.agent.chat import Chunk, ConversationStore, chat_turn, new_conversation_id
+from kg_service.ai.agent.offline import Memory, OfflineAgent, Step
+from kg_service.ai.agent.resolve import resolve_metrics
+from kg_service.ai.agent.tools import Toolbox
+from kg_service.ai.embeddings import embedder
+from kg_service.ai.offline_analyst import OfflineAnalyst
+from kg_service.config import Settings
+from kg_service.engine.thoughts import generate_thoughts
+from kg_service.graph.db import Graph
+from kg_service.graph.embeddings import refresh_embeddings
+from kg_service.graph.seed_files import knowledge_for
+from kg_service.graph.seeding import write_knowledge
+from kg_service.graph.tenants import delete_tenant
+from kg_service.warehouse.demo import generate_demo
+from kg_service.warehouse.duckdb_source import DuckDBSource
+
+from ..conftest import new_tenant_id
+
+QUESTIONS = yaml.safe_load((Path(__file__).parents[1] / "data" / "agent_questions.yaml").read_text())
+
+
+@dataclass
+class Store:
+    graph: Graph
+    source: DuckDBSource
+    tenant: str
+
+
+@pytest.fixture(scope="module")
+async def store(
+    graph: Graph, settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Store]:
+    source = DuckDBSource(tmp_path_factory.mktemp("warehouse"))
+    generate_demo(source.files, "acme", days=400, end=date(2026, 7, 15))
+    tenant = new_tenant_id()
+    shutil.copyfile(source.files.path("acme"), source.files.path(tenant))
+    await write_knowledge(graph, tenant, knowledge_for(settings.seeds_dir, "acme"))
+    await refresh_embeddings(graph, tenant, embedder())
+    analyst = OfflineAnalyst()
+    await generate_thoughts(graph, source, analyst, analyst, tenant, settings.engine, run_key="agent")
+    yield Store(graph, source, tenant)
+    source.close()
+    await delete_tenant(graph, tenant)
+
+
+def toolbox(store: Store) -> Toolbox:
+    async def no_search(text: str, limit: int) -> list[dict[str, Any]]:
+        return []
+
+    return Toolbox(store.graph, store.source, store.tenant, search=no_search)
+
+
+def agent(store: Store) -> OfflineAgent:
+    return OfflineAgent(lambda tenant, q, platform: resolve_metrics(store.graph, tenant, q, platform))
+
+
+async def ask(
+    store: Store, conversation: list[dict[str, Any]]
+) -> list[tuple[dict[str, Any], Memory, list[Chunk], Toolbox]]:
+    chats = ConversationStore(None)
+    conversation_id = new_conversation_id()
+    answers = []
+    for turn in conversation:
+        tools = toolbox(store)
+        chunks = [
+            c async for c in chat_turn(agent(store), tools, chats, "analyst", turn["q"], conversation_id)
+        ]
+        memory = await chats.load(store.tenant, "analyst", conversation_id)
+        answers.append((turn, memory, chunks, tools))
+    return answers
+
+
+async def test_the_question_set_is_read_right_and_every_number_traces(store: Store) -> None:
+    total = right = 0
+    misses = []
+    for conversation in QUESTIONS["conversations"]:
+        for turn, memory, chunks, _tools in await ask(store, conversation):
+            total += 1
+            got_metric = memory.metric_ids[0] if memory.metric_ids and turn["metric"] else None
+            got = (got_metric, memory.intent.value if memory.intent else None)
+            if got == (turn["metric"], turn["intent"]):
+                right += 1
+            else:
+                misses.append((turn["q"], got, (turn["metric"], turn["intent"])))
+            done = chunks[-1]
+            assert done.kind == "done" and done.unverified == 0, (turn["q"], [c.text for c in chunks])
+            assert any(c.kind == "tool_call" for c in chunks), turn["q"]
+            text = "".join(c.text for c in chunks if c.kind == "text")
+            assert text.strip() and "[unverified]" not in text
+    assert total >= 40
+    rate = right / total
+    print(f"agent reading: {right}/{total} = {rate:.0%}; misses: {misses}")
+    assert rate >= 0.9, misses
+
+
+async def test_an_invented_number_is_flagged_before_it_is_sent(store: Store) -> None:
+    class Boaster:
+        name = "boaster"
+
+        async def answer(self, question: str, memory: Memory, tools: Toolbox) -> AsyncIterator[Step]:
+            await tools.call("query_metrics", {"metric_ids": ["cpc_google_ads"], "days": 7})
+            latest = tools.calls[-1]["result"]["metrics"][0]["latest"]
+            yield Step("text", f"CPC was ${latest:.2f}. It will reach $9.73 next week.")
+
+    chunks = [
+        c async for c in chat_turn(Boaster(), toolbox(store), ConversationStore(None), "u", "cpc?", "c1")
+    ]
+    text = "".join(c.text for c in chunks if c.kind == "text")
+    assert "9.73 [unverified]" in text
+    assert text.count("[unverified]") == 1
+    assert chunks[-1].unverified == 1

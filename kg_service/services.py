@@ -12,6 +12,7 @@ from arq.connections import RedisSettings as ArqRedisSettings
 from redis.asyncio import Redis
 
 from kg_service.ai.agent.chat import Agent, ConversationStore
+from kg_service.ai.agent.claude_agent import ClaudeAgent
 from kg_service.ai.agent.offline import OfflineAgent
 from kg_service.ai.agent.resolve import resolve_metrics
 from kg_service.ai.claude import ClaudeAnalyst, make_client
@@ -62,8 +63,13 @@ class Services:
         offline = OfflineAnalyst()
         graph = Graph.connect(settings.neo4j)
         analyst: Analyst = offline
+        agent: Agent = OfflineAgent(
+            lambda tenant, question, platform: resolve_metrics(graph, tenant, question, platform)
+        )
         if settings.anthropic.api_key is not None:
-            analyst = ClaudeAnalyst(make_client(settings.anthropic), settings.anthropic, graph, redis)
+            client = make_client(settings.anthropic)
+            analyst = ClaudeAnalyst(client, settings.anthropic, graph, redis)
+            agent = ClaudeAgent(client, settings.anthropic)
         return cls(
             settings=settings,
             graph=graph,
@@ -74,9 +80,7 @@ class Services:
             executors=Executors(webhook=webhook, manual=ManualExecutor()),
             analyst=analyst,
             fallback=offline,
-            agent=OfflineAgent(
-                lambda tenant, question, platform: resolve_metrics(graph, tenant, question, platform)
-            ),
+            agent=agent,
             conversations=ConversationStore(redis),
         )
 

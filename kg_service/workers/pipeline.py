@@ -18,6 +18,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from kg_service.ai.briefing import build_briefing, save_briefing
 from kg_service.blocking import run_blocking
 from kg_service.engine import metric_values
 from kg_service.engine.thoughts import GenerationReport, generate_thoughts
@@ -85,6 +86,9 @@ class PipelineRun:
             await self.services.values.invalidate(self.tenant)
         async with self.stage("publish"):
             await self.announce(report, breached)
+        if self.trigger == "daily":
+            async with self.stage("briefing"):
+                await self.brief()
         return {
             "tenant": self.tenant,
             "ran": report.ran,
@@ -128,6 +132,14 @@ class PipelineRun:
             definition = report.definitions.get(instance_id)
             payload = {"id": instance_id, "change": change, "definition_id": definition, "at": now}
             await bus.publish(Event(self.tenant, "thought", payload))
+
+    async def brief(self) -> None:
+        """The morning briefing, after the daily evaluation; announced as a `briefing` event."""
+        day = datetime.now(UTC).date()
+        briefing = await build_briefing(self.services.graph, self.services.values, self.tenant, day)
+        await save_briefing(self.services.graph, self.tenant, briefing)
+        payload = {"date": briefing.id, "headline": briefing.headline, "at": datetime.now(UTC).isoformat()}
+        await self.services.bus.publish(Event(self.tenant, "briefing", payload))
 
     async def fail(self, error: BaseException) -> None:
         """Leaves the failure where people look: an audit event and a `failed` pipeline event."""

@@ -3,6 +3,7 @@ and every number of every answer traced to a tool result."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -10,16 +11,19 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import httpx2
 import pytest
 import yaml
 
 from kg_service.ai.agent.chat import Chunk, ConversationStore, chat_turn, new_conversation_id
+from kg_service.ai.agent.claude_agent import ClaudeAgent
 from kg_service.ai.agent.offline import Memory, OfflineAgent, Step
 from kg_service.ai.agent.resolve import resolve_metrics
 from kg_service.ai.agent.tools import Toolbox
+from kg_service.ai.claude import make_client
 from kg_service.ai.embeddings import embedder
 from kg_service.ai.offline_analyst import OfflineAnalyst
-from kg_service.config import Settings
+from kg_service.config import AnthropicSettings, Settings
 from kg_service.engine.thoughts import generate_thoughts
 from kg_service.graph.db import Graph
 from kg_service.graph.embeddings import refresh_embeddings
@@ -124,3 +128,82 @@ async def test_an_invented_number_is_flagged_before_it_is_sent(store: Store) -> 
     assert "9.73 [unverified]" in text
     assert text.count("[unverified]") == 1
     assert chunks[-1].unverified == 1
+
+
+def _claude_agent(handler: Any) -> ClaudeAgent:
+    settings = AnthropicSettings(api_key="test-key", max_retries=0)  # type: ignore[arg-type]
+    client = make_client(settings, http_client=httpx2.AsyncClient(transport=httpx2.MockTransport(handler)))
+    return ClaudeAgent(client, settings)
+
+
+def _message(content: list[dict[str, Any]], stop: str) -> httpx2.Response:
+    return httpx2.Response(
+        200,
+        json={
+            "id": "msg",
+            "type": "message",
+            "role": "assistant",
+            "model": "claude-sonnet-5-5",
+            "content": content,
+            "stop_reason": stop,
+            "stop_sequence": None,
+            "usage": {"input_tokens": 10, "output_tokens": 10},
+        },
+    )
+
+
+async def test_the_claude_agent_loops_over_tools_and_its_numbers_are_checked(store: Store) -> None:
+    seen: list[dict[str, Any]] = []
+
+    def claude(request: httpx2.Request) -> httpx2.Response:
+        body = json.loads(request.content)
+        seen.append(body)
+        if len(seen) == 1:
+            call = {
+                "type": "tool_use",
+                "id": "tu_1",
+                "name": "query_metrics",
+                "input": {"metric_ids": ["cpc_google_ads"], "days": 7},
+            }
+            return _message([call], "tool_use")
+        result = json.loads(body["messages"][-1]["content"][0]["content"])
+        latest = result["metrics"][0]["latest"]
+        text = f"Google CPC was ${latest:.2f} on the last day. Analysts expect $7.77 soon."
+        return _message([{"type": "text", "text": text}], "end_turn")
+
+    chunks = [
+        c
+        async for c in chat_turn(
+            _claude_agent(claude), toolbox(store), ConversationStore(None), "u", "cpc on google?", "c9"
+        )
+    ]
+    assert [c.kind for c in chunks][:1] == ["tool_call"] and chunks[0].tool == "query_metrics"
+    text = "".join(c.text for c in chunks if c.kind == "text")
+    assert "7.77 [unverified]" in text and text.count("[unverified]") == 1
+    assert chunks[-1].kind == "done" and chunks[-1].unverified == 1
+    assert {t["name"] for t in seen[0]["tools"]} == {
+        "query_metrics",
+        "compare_periods",
+        "get_blast_radius",
+        "explain_change",
+        "list_thoughts",
+        "search_knowledge",
+    }
+
+
+async def test_the_claude_agent_stops_after_five_model_calls(store: Store) -> None:
+    calls = []
+
+    def endless(request: httpx2.Request) -> httpx2.Response:
+        calls.append(1)
+        use = {"type": "tool_use", "id": f"tu_{len(calls)}", "name": "list_thoughts", "input": {}}
+        return _message([use], "tool_use")
+
+    chunks = [
+        c
+        async for c in chat_turn(
+            _claude_agent(endless), toolbox(store), ConversationStore(None), "u", "loop", "c10"
+        )
+    ]
+    assert len(calls) == 5
+    assert "could not finish" in "".join(c.text for c in chunks if c.kind == "text")

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from kg_service.ai.speech import spoken, spoken_change
+from kg_service.ai.speech import integer_words, spoken, spoken_change
 from kg_service.engine import metric_values
 from kg_service.graph import catalog
 from kg_service.graph.actions import list_actions
@@ -51,6 +51,7 @@ class Briefing(BaseModel):
     id: str
     generated_at: datetime
     headline: str
+    spoken_headline: str
     sections: list[Section]
 
     @property
@@ -62,7 +63,7 @@ class Briefing(BaseModel):
 
     @property
     def speech(self) -> str:
-        parts = [self.headline]
+        parts = [self.spoken_headline]
         for section in self.sections:
             parts += [f"{section.title}."] + [i.speech for i in section.items]
         return " ".join(parts)
@@ -81,14 +82,23 @@ async def build_briefing(graph: Graph, source: MetricSource, tenant: str, day: d
     key_items = await _key_metrics(graph, source, tenant, metrics)
     if instances:
         first = definitions[instances[0].definition_id].name
-        count = f"{len(instances)} thing{'s' if len(instances) != 1 else ''}"
-        headline = f"Good morning. {count} need attention today; the most urgent is {first}."
+        things = (
+            f"thing{'s' if len(instances) != 1 else ''} need attention today; the most urgent is {first}."
+        )
+        headline = f"Good morning. {len(instances)} {things}"
+        spoken_headline = f"Good morning. {integer_words(len(instances))} {things}"
     else:
-        headline = "Good morning. Nothing needs attention today."
+        headline = spoken_headline = "Good morning. Nothing needs attention today."
     sections = [Section(title="What needs attention", items=thought_items)] if thought_items else []
     if key_items:
-        sections.append(Section(title="Key numbers, last 7 days", items=key_items))
-    return Briefing(id=day.isoformat(), generated_at=datetime.now(UTC), headline=headline, sections=sections)
+        sections.append(Section(title="Key numbers this week", items=key_items))
+    return Briefing(
+        id=day.isoformat(),
+        generated_at=datetime.now(UTC),
+        headline=headline,
+        spoken_headline=spoken_headline,
+        sections=sections,
+    )
 
 
 def _thought_item(
@@ -152,6 +162,7 @@ async def save_briefing(graph: Graph, tenant: str, briefing: Briefing) -> None:
     props = {
         "generated_at": briefing.generated_at,
         "headline": briefing.headline,
+        "spoken_headline": briefing.spoken_headline,
         "sections": json.dumps([s.model_dump(mode="json") for s in briefing.sections]),
         "text": briefing.text,
         "speech": briefing.speech,
@@ -168,5 +179,6 @@ async def load_briefing(graph: Graph, tenant: str, day: date) -> Briefing | None
         id=data["id"],
         generated_at=data["generated_at"].to_native(),
         headline=data["headline"],
+        spoken_headline=data["spoken_headline"],
         sections=[Section.model_validate(s) for s in json.loads(data["sections"])],
     )

@@ -12,14 +12,14 @@ import hashlib
 import json
 import logging
 from datetime import date
-from typing import Any, Literal, overload
+from typing import Any, Literal
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from kg_service.config import RedisSettings
 from kg_service.observability import CACHE_LOOKUPS
-from kg_service.warehouse.source import Breakdown, BreakdownDimension, MetricPoint, MetricSource, Series
+from kg_service.warehouse.source import Breakdown, MetricPoint, MetricSource, Series, SeriesSource
 
 log = logging.getLogger(__name__)
 
@@ -108,53 +108,36 @@ class TenantCache:
             self._failed(exc)
 
 
-class CachedSource:
+class CachedSource(SeriesSource):
     """A MetricSource that answers repeated reads from Redis (the 60 s metric tier)."""
 
     def __init__(self, inner: MetricSource, cache: TenantCache) -> None:
         self.inner = inner
         self.cache = cache
 
-    @overload
-    async def series(
-        self, tenant: str, metric_ids: list[str], start: date, end: date, breakdown: None = None
-    ) -> Series: ...
-
-    @overload
-    async def series(
-        self, tenant: str, metric_ids: list[str], start: date, end: date, breakdown: BreakdownDimension
-    ) -> Breakdown: ...
-
-    async def series(
-        self,
-        tenant: str,
-        metric_ids: list[str],
-        start: date,
-        end: date,
-        breakdown: BreakdownDimension | None = None,
-    ) -> Series | Breakdown:
-        digest = _digest("series", sorted(set(metric_ids)), start, end, breakdown)
+    async def totals(self, tenant: str, metric_ids: list[str], start: date, end: date) -> Series:
+        digest = _digest("series", sorted(set(metric_ids)), start, end, None)
         cached = await self.cache.get("metric", tenant, digest)
         if cached is not None:
-            return self._decode(cached, breakdown)
-        generation = await self.cache.generation(tenant)
-        if breakdown is None:
-            series = await self.inner.series(tenant, metric_ids, start, end)
-            encoded: dict[str, Any] = {m: _encode_points(p) for m, p in series.items()}
-            result: Series | Breakdown = series
-        else:
-            detail = await self.inner.series(tenant, metric_ids, start, end, breakdown)
-            encoded = {m: {c: _encode_points(p) for c, p in by.items()} for m, by in detail.items()}
-            result = detail
-        if generation is not None:
-            await self.cache.put("metric", tenant, digest, encoded, generation)
-        return result
-
-    @staticmethod
-    def _decode(cached: dict[str, Any], breakdown: BreakdownDimension | None) -> Series | Breakdown:
-        if breakdown is None:
             return {m: _decode_points(p) for m, p in cached.items()}
-        return {m: {c: _decode_points(p) for c, p in by.items()} for m, by in cached.items()}
+        generation = await self.cache.generation(tenant)
+        series = await self.inner.series(tenant, metric_ids, start, end)
+        if generation is not None:
+            encoded = {m: _encode_points(p) for m, p in series.items()}
+            await self.cache.put("metric", tenant, digest, encoded, generation)
+        return series
+
+    async def by_campaign(self, tenant: str, metric_ids: list[str], start: date, end: date) -> Breakdown:
+        digest = _digest("series", sorted(set(metric_ids)), start, end, "campaign")
+        cached = await self.cache.get("metric", tenant, digest)
+        if cached is not None:
+            return {m: {c: _decode_points(p) for c, p in by.items()} for m, by in cached.items()}
+        generation = await self.cache.generation(tenant)
+        detail = await self.inner.series(tenant, metric_ids, start, end, "campaign")
+        if generation is not None:
+            encoded = {m: {c: _encode_points(p) for c, p in by.items()} for m, by in detail.items()}
+            await self.cache.put("metric", tenant, digest, encoded, generation)
+        return detail
 
     async def latest(self, tenant: str, metric_ids: list[str]) -> dict[str, MetricPoint]:
         digest = _digest("latest", sorted(set(metric_ids)))

@@ -5,19 +5,16 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 from pathlib import Path
-from typing import Any, overload
+from typing import Any
 
 import duckdb
 
 from kg_service.blocking import run_blocking
-from kg_service.errors import InvalidInput, RetryableError
+from kg_service.errors import RetryableError
 from kg_service.observability import WAREHOUSE_QUERIES
 from kg_service.warehouse import transform
 from kg_service.warehouse.duckdb_files import TenantFiles
-from kg_service.warehouse.source import TOTAL, Breakdown, BreakdownDimension, MetricPoint, Series
-
-MAX_METRICS_PER_QUERY = 500
-MAX_DAYS_PER_QUERY = 3 * 366
+from kg_service.warehouse.source import TOTAL, Breakdown, MetricPoint, Series, SeriesSource
 
 _SERIES = """
 SELECT metric_id, date, value
@@ -40,44 +37,16 @@ GROUP BY metric_id
 _LAST_DATE = "SELECT max(date) FROM analytics.metric_values WHERE campaign = ?"
 
 
-def check_request(metric_ids: list[str], start: date, end: date) -> None:
-    if end < start:
-        raise InvalidInput(f"end ({end}) is before start ({start})")
-    if (end - start).days + 1 > MAX_DAYS_PER_QUERY:
-        raise InvalidInput(f"at most {MAX_DAYS_PER_QUERY} days per query")
-    if len(metric_ids) > MAX_METRICS_PER_QUERY:
-        raise InvalidInput(f"at most {MAX_METRICS_PER_QUERY} metrics per query")
-
-
-class DuckDBSource:
+class DuckDBSource(SeriesSource):
     """Reads `analytics.metric_values` of the tenant's current snapshot."""
 
     def __init__(self, directory: Path) -> None:
         self.files = TenantFiles(directory)
 
-    @overload
-    async def series(
-        self, tenant: str, metric_ids: list[str], start: date, end: date, breakdown: None = None
-    ) -> Series: ...
+    async def totals(self, tenant: str, metric_ids: list[str], start: date, end: date) -> Series:
+        return await run_blocking(self._series, tenant, metric_ids, start, end)
 
-    @overload
-    async def series(
-        self, tenant: str, metric_ids: list[str], start: date, end: date, breakdown: BreakdownDimension
-    ) -> Breakdown: ...
-
-    async def series(
-        self,
-        tenant: str,
-        metric_ids: list[str],
-        start: date,
-        end: date,
-        breakdown: BreakdownDimension | None = None,
-    ) -> Series | Breakdown:
-        check_request(metric_ids, start, end)
-        if not metric_ids:
-            return {}
-        if breakdown is None:
-            return await run_blocking(self._series, tenant, metric_ids, start, end)
+    async def by_campaign(self, tenant: str, metric_ids: list[str], start: date, end: date) -> Breakdown:
         return await run_blocking(self._breakdown, tenant, metric_ids, start, end)
 
     async def latest(self, tenant: str, metric_ids: list[str]) -> dict[str, MetricPoint]:

@@ -11,7 +11,7 @@ import json
 import threading
 from collections import defaultdict
 from datetime import date
-from typing import Any, overload
+from typing import Any
 
 import snowflake.connector
 from snowflake.connector.errors import DatabaseError, Error, OperationalError
@@ -21,8 +21,7 @@ from kg_service.config import SnowflakeSettings
 from kg_service.errors import InvalidInput, RetryableError, UpstreamError
 from kg_service.graph.definitions import TENANT_RE
 from kg_service.observability import WAREHOUSE_QUERIES
-from kg_service.warehouse.duckdb_source import check_request
-from kg_service.warehouse.source import TOTAL, Breakdown, BreakdownDimension, MetricPoint, Series
+from kg_service.warehouse.source import TOTAL, Breakdown, MetricPoint, Series, SeriesSource
 
 _IDS = "(SELECT f.value::VARCHAR FROM TABLE(FLATTEN(INPUT => PARSE_JSON(%(ids)s))) AS f)"
 _SERIES = f"""
@@ -52,7 +51,7 @@ def database_for(tenant: str) -> str:
     return f"CLIENT_{tenant.upper()}_DB"
 
 
-class SnowflakeSource:
+class SnowflakeSource(SeriesSource):
     def __init__(self, settings: SnowflakeSettings) -> None:
         self.settings = settings
         self._connections: dict[str, Any] = {}
@@ -93,41 +92,25 @@ class SnowflakeSource:
             except (DatabaseError, Error) as exc:
                 raise UpstreamError(f"Snowflake query failed for {database}: {exc}") from exc
 
-    @overload
-    async def series(
-        self, tenant: str, metric_ids: list[str], start: date, end: date, breakdown: None = None
-    ) -> Series: ...
+    async def totals(self, tenant: str, metric_ids: list[str], start: date, end: date) -> Series:
+        rows = await run_blocking(self._fetch, tenant, _SERIES, self._params(metric_ids, start, end))
+        series: dict[str, list[MetricPoint]] = defaultdict(list)
+        for metric_id, day, value in rows:
+            if value is not None:
+                series[metric_id].append(MetricPoint(_as_date(day), float(value)))
+        return dict(series)
 
-    @overload
-    async def series(
-        self, tenant: str, metric_ids: list[str], start: date, end: date, breakdown: BreakdownDimension
-    ) -> Breakdown: ...
-
-    async def series(
-        self,
-        tenant: str,
-        metric_ids: list[str],
-        start: date,
-        end: date,
-        breakdown: BreakdownDimension | None = None,
-    ) -> Series | Breakdown:
-        check_request(metric_ids, start, end)
-        if not metric_ids:
-            return {}
-        params = {"total": TOTAL, "ids": json.dumps(metric_ids), "start": start, "end": end}
-        if breakdown is None:
-            rows = await run_blocking(self._fetch, tenant, _SERIES, params)
-            series: dict[str, list[MetricPoint]] = defaultdict(list)
-            for metric_id, day, value in rows:
-                if value is not None:
-                    series[metric_id].append(MetricPoint(_as_date(day), float(value)))
-            return dict(series)
-        rows = await run_blocking(self._fetch, tenant, _BREAKDOWN, params)
+    async def by_campaign(self, tenant: str, metric_ids: list[str], start: date, end: date) -> Breakdown:
+        rows = await run_blocking(self._fetch, tenant, _BREAKDOWN, self._params(metric_ids, start, end))
         detail: dict[str, dict[str, list[MetricPoint]]] = defaultdict(lambda: defaultdict(list))
         for metric_id, campaign, day, value in rows:
             if value is not None:
                 detail[metric_id][campaign].append(MetricPoint(_as_date(day), float(value)))
         return {m: dict(c) for m, c in detail.items()}
+
+    @staticmethod
+    def _params(metric_ids: list[str], start: date, end: date) -> dict[str, Any]:
+        return {"total": TOTAL, "ids": json.dumps(metric_ids), "start": start, "end": end}
 
     async def latest(self, tenant: str, metric_ids: list[str]) -> dict[str, MetricPoint]:
         if not metric_ids:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from datetime import date
 from typing import Literal, NamedTuple, Protocol, overload
+
+from kg_service.errors import InvalidInput
 
 TOTAL = ""
 """The dimension value of a metric's total (all campaigns together)."""
@@ -60,3 +63,53 @@ class MetricSource(Protocol):
     async def ping(self, tenant: str | None = None) -> None:
         """Raises RetryableError when the warehouse cannot answer."""
         ...
+
+
+MAX_METRICS_PER_QUERY = 500
+MAX_DAYS_PER_QUERY = 3 * 366
+
+
+def check_request(metric_ids: list[str], start: date, end: date) -> None:
+    if end < start:
+        raise InvalidInput(f"end ({end}) is before start ({start})")
+    if (end - start).days + 1 > MAX_DAYS_PER_QUERY:
+        raise InvalidInput(f"at most {MAX_DAYS_PER_QUERY} days per query")
+    if len(metric_ids) > MAX_METRICS_PER_QUERY:
+        raise InvalidInput(f"at most {MAX_METRICS_PER_QUERY} metrics per query")
+
+
+class SeriesSource(ABC):
+    """`series` once for every implementation: checks the request, then totals or a breakdown."""
+
+    @overload
+    async def series(
+        self, tenant: str, metric_ids: list[str], start: date, end: date, breakdown: None = None
+    ) -> Series: ...
+
+    @overload
+    async def series(
+        self, tenant: str, metric_ids: list[str], start: date, end: date, breakdown: BreakdownDimension
+    ) -> Breakdown: ...
+
+    async def series(
+        self,
+        tenant: str,
+        metric_ids: list[str],
+        start: date,
+        end: date,
+        breakdown: BreakdownDimension | None = None,
+    ) -> Series | Breakdown:
+        check_request(metric_ids, start, end)
+        if not metric_ids:
+            return {}
+        if breakdown is None:
+            return await self.totals(tenant, metric_ids, start, end)
+        return await self.by_campaign(tenant, metric_ids, start, end)
+
+    @abstractmethod
+    async def totals(self, tenant: str, metric_ids: list[str], start: date, end: date) -> Series:
+        """Each metric's daily total, in one query."""
+
+    @abstractmethod
+    async def by_campaign(self, tenant: str, metric_ids: list[str], start: date, end: date) -> Breakdown:
+        """Each metric's daily values per campaign, in one query."""

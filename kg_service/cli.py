@@ -157,17 +157,24 @@ def seed(tenants: list[str], check: bool) -> None:
         click.echo(json.dumps({"valid": True, "tenants": summary}, indent=2, sort_keys=True))
         return
 
-    async def write_all(graph: Graph) -> dict[str, dict[str, dict[str, int]]]:
+    from kg_service.ai.embeddings import shared_embedder
+    from kg_service.graph.embeddings import refresh_embeddings
+
+    async def write_all(graph: Graph) -> dict[str, tuple[dict[str, dict[str, int]], int]]:
+        model = await shared_embedder()
         counts = {}
         for tenant, k in knowledge.items():
             await write_knowledge(graph, tenant, k)
-            counts[tenant] = await graph_counts(graph, tenant)
+            counts[tenant] = (
+                await graph_counts(graph, tenant),
+                await refresh_embeddings(graph, tenant, model),
+            )
         return counts
 
     counts = _run_with_graph(settings, write_all)
-    for tenant, c in counts.items():
+    for tenant, (c, embedded) in counts.items():
         nodes = ", ".join(f"{n} {label}" for label, n in sorted(c["nodes"].items()))
-        click.echo(f"seeded {tenant}: {nodes}; {sum(c['edges'].values())} edges")
+        click.echo(f"seeded {tenant}: {nodes}; {sum(c['edges'].values())} edges; {embedded} embedded")
 
 
 @cli.command("import-values")

@@ -166,7 +166,7 @@ class MiniLM:
 
     @classmethod
     def load(cls, folder: Path | None = None) -> MiniLM:
-        """Reads the model from `folder` (default: the installed package). Blocking, ~0.2 s."""
+        """Reads the model from `folder` (default: the installed package). Blocking, ~0.4 s."""
         folder = folder or model_dir()
         config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
         sbert = json.loads((folder / "sentence_bert_config.json").read_text(encoding="utf-8"))

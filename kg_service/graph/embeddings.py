@@ -51,7 +51,7 @@ class Encoder(Protocol):
 
 
 class SearchResult(BaseModel):
-    """A search hit; `score` is the cosine similarity rescaled to [0, 1] as Neo4j reports it."""
+    """A search hit; `score` is Neo4j's cosine similarity, (1 + cos) / 2, so within [0, 1]."""
 
     model_config = ConfigDict(frozen=True)
 

@@ -19,7 +19,7 @@ from redis.exceptions import RedisError
 
 from kg_service.config import RedisSettings
 from kg_service.observability import CACHE_LOOKUPS
-from kg_service.warehouse.source import Breakdown, MetricPoint, MetricSource, Series, SeriesSource
+from kg_service.warehouse.source import Breakdown, MetricPoint, MetricSource, Series
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +108,7 @@ class TenantCache:
             self._failed(exc)
 
 
-class CachedSource(SeriesSource):
+class CachedSource(MetricSource):
     """A MetricSource that answers repeated reads from Redis (the 60 s metric tier)."""
 
     def __init__(self, inner: MetricSource, cache: TenantCache) -> None:

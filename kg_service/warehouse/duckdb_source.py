@@ -14,7 +14,7 @@ from kg_service.errors import RetryableError
 from kg_service.observability import WAREHOUSE_QUERIES
 from kg_service.warehouse import transform
 from kg_service.warehouse.duckdb_files import TenantFiles
-from kg_service.warehouse.source import TOTAL, Breakdown, MetricPoint, Series, SeriesSource
+from kg_service.warehouse.source import TOTAL, Breakdown, MetricPoint, MetricSource, Series
 
 _SERIES = """
 SELECT metric_id, date, value
@@ -37,7 +37,7 @@ GROUP BY metric_id
 _LAST_DATE = "SELECT max(date) FROM analytics.metric_values WHERE campaign = ?"
 
 
-class DuckDBSource(SeriesSource):
+class DuckDBSource(MetricSource):
     """Reads `analytics.metric_values` of the tenant's current snapshot."""
 
     def __init__(self, directory: Path) -> None:

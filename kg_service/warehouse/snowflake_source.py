@@ -21,7 +21,7 @@ from kg_service.config import SnowflakeSettings
 from kg_service.errors import InvalidInput, RetryableError, UpstreamError
 from kg_service.graph.definitions import TENANT_RE
 from kg_service.observability import WAREHOUSE_QUERIES
-from kg_service.warehouse.source import TOTAL, Breakdown, MetricPoint, Series, SeriesSource
+from kg_service.warehouse.source import TOTAL, Breakdown, MetricPoint, MetricSource, Series
 
 _IDS = "(SELECT f.value::VARCHAR FROM TABLE(FLATTEN(INPUT => PARSE_JSON(%(ids)s))) AS f)"
 _SERIES = f"""
@@ -51,7 +51,7 @@ def database_for(tenant: str) -> str:
     return f"CLIENT_{tenant.upper()}_DB"
 
 
-class SnowflakeSource(SeriesSource):
+class SnowflakeSource(MetricSource):
     def __init__(self, settings: SnowflakeSettings) -> None:
         self.settings = settings
         self._connections: dict[str, Any] = {}

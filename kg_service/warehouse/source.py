@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from datetime import date
-from typing import Literal, NamedTuple, Protocol, overload
+from typing import Literal, NamedTuple, overload
 
 from kg_service.errors import InvalidInput
 
@@ -27,44 +27,6 @@ Breakdown = dict[str, dict[str, list[MetricPoint]]]
 BreakdownDimension = Literal["campaign"]
 
 
-class MetricSource(Protocol):
-    @overload
-    async def series(
-        self, tenant: str, metric_ids: list[str], start: date, end: date, breakdown: None = None
-    ) -> Series: ...
-
-    @overload
-    async def series(
-        self, tenant: str, metric_ids: list[str], start: date, end: date, breakdown: BreakdownDimension
-    ) -> Breakdown: ...
-
-    async def series(
-        self,
-        tenant: str,
-        metric_ids: list[str],
-        start: date,
-        end: date,
-        breakdown: BreakdownDimension | None = None,
-    ) -> Series | Breakdown:
-        """Daily values of many metrics between `start` and `end` (inclusive), in one warehouse query.
-
-        With `breakdown="campaign"`, per-campaign points for the metrics that have campaigns.
-        """
-        ...
-
-    async def latest(self, tenant: str, metric_ids: list[str]) -> dict[str, MetricPoint]:
-        """The newest point of each metric that has one."""
-        ...
-
-    async def last_date(self, tenant: str) -> date | None:
-        """The newest day holding any value, or None for an empty warehouse."""
-        ...
-
-    async def ping(self, tenant: str | None = None) -> None:
-        """Raises RetryableError when the warehouse cannot answer."""
-        ...
-
-
 MAX_METRICS_PER_QUERY = 500
 MAX_DAYS_PER_QUERY = 3 * 366
 
@@ -78,8 +40,9 @@ def check_request(metric_ids: list[str], start: date, end: date) -> None:
         raise InvalidInput(f"at most {MAX_METRICS_PER_QUERY} metrics per query")
 
 
-class SeriesSource(ABC):
-    """`series` once for every implementation: checks the request, then totals or a breakdown."""
+class MetricSource(ABC):
+    """The one door to metric values. `series` is written once here (request checks, then totals
+    or a per-campaign breakdown); each warehouse implements the reads."""
 
     @overload
     async def series(
@@ -113,3 +76,15 @@ class SeriesSource(ABC):
     @abstractmethod
     async def by_campaign(self, tenant: str, metric_ids: list[str], start: date, end: date) -> Breakdown:
         """Each metric's daily values per campaign, in one query."""
+
+    @abstractmethod
+    async def latest(self, tenant: str, metric_ids: list[str]) -> dict[str, MetricPoint]:
+        """The newest point of each metric that has one."""
+
+    @abstractmethod
+    async def last_date(self, tenant: str) -> date | None:
+        """The newest day holding any value, or None for an empty warehouse."""
+
+    @abstractmethod
+    async def ping(self, tenant: str | None = None) -> None:
+        """Raises RetryableError when the warehouse cannot answer."""

@@ -7,11 +7,13 @@ import re
 import strawberry
 from strawberry.types import Info
 
+from kg_service.ai.embeddings import encode_async
 from kg_service.api.context import Context
 from kg_service.api.metrics.types import BlastRadius, Metric, SearchHit, Thoughtlet
 from kg_service.errors import InvalidInput
 from kg_service.graph import blast_radius as blast
 from kg_service.graph.definitions import ID_PATTERN, Source
+from kg_service.graph.embeddings import semantic_search
 
 Ctx = Info[Context, None]
 MAX_ID = 80
@@ -73,36 +75,8 @@ class MetricQueries:
             raise InvalidInput("text: 1 to 200 characters")
         if not 1 <= limit <= 50:
             raise InvalidInput("limit: between 1 and 50")
-        scope = info.context.scope
-        candidates = [
-            ("metric", m.id, m.name, f"{m.name} {m.description} {m.id}")
-            for m in (await scope.registry()).values()
+        vector = (await encode_async([text]))[0]
+        hits = await semantic_search(info.context.services.graph, info.context.tenant, vector, limit)
+        return [
+            SearchHit(kind=h.kind, id=strawberry.ID(h.id), name=h.name, score=round(h.score, 4)) for h in hits
         ]
-        candidates += [
-            ("thought", d.id, d.name, f"{d.name} {d.description}")
-            for d in (await scope.definitions()).values()
-        ]
-        candidates += [
-            ("action", a.id, a.name, f"{a.name} {a.description}") for a in (await scope.actions()).values()
-        ]
-        return lexical_rank(text, candidates, limit)
-
-
-def _words(text: str) -> set[str]:
-    return {w for w in re.split(r"[^a-z0-9]+", text.lower().replace("_", " ")) if len(w) > 1}
-
-
-def lexical_rank(text: str, candidates: list[tuple[str, str, str, str]], limit: int) -> list[SearchHit]:
-    """Word-overlap ranking (Jaccard on names, overlap on descriptions)."""
-    query = _words(text)
-    scored = []
-    for kind, item_id, name, body in candidates:
-        name_words, body_words = _words(name) | _words(item_id), _words(body)
-        if not query & body_words:
-            continue
-        score = 0.7 * len(query & name_words) / len(query | name_words) + 0.3 * len(query & body_words) / len(
-            query
-        )
-        scored.append(SearchHit(kind=kind, id=strawberry.ID(item_id), name=name, score=round(score, 4)))
-    scored.sort(key=lambda h: (-h.score, h.kind, h.id))
-    return scored[:limit]

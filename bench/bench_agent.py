@@ -120,7 +120,7 @@ async def main(rounds: int, delay_ms: int) -> None:
         async def search(text: str, limit: int) -> list[dict[str, Any]]:
             return []
 
-        offline = OfflineAgent(lambda t, q, p: resolve_metrics(graph, t, q, p))
+        offline = OfflineAgent(lambda t, q: resolve_metrics(graph, t, q))
         firsts, texts = [], []
         for _ in range(rounds):
             for question in QUESTIONS:

@@ -63,9 +63,7 @@ class Services:
         offline = OfflineAnalyst()
         graph = Graph.connect(settings.neo4j)
         analyst: Analyst = offline
-        agent: Agent = OfflineAgent(
-            lambda tenant, question, platform: resolve_metrics(graph, tenant, question, platform)
-        )
+        agent: Agent = OfflineAgent(lambda tenant, question: resolve_metrics(graph, tenant, question))
         if settings.anthropic.api_key is not None:
             client = make_client(settings.anthropic)
             analyst = ClaudeAnalyst(client, settings.anthropic, graph, redis)

@@ -10,14 +10,13 @@ import strawberry
 from strawberry.types import Info
 
 from kg_service.ai.agent.chat import chat_turn, check_conversation_id
+from kg_service.ai.agent.resolve import search as knowledge_search
 from kg_service.ai.agent.tools import Toolbox
 from kg_service.ai.briefing import Briefing as BriefingRecord
 from kg_service.ai.briefing import build_briefing, load_briefing, save_briefing
-from kg_service.ai.embeddings import encode_async
 from kg_service.api.context import Context
 from kg_service.errors import Forbidden, InvalidInput
 from kg_service.graph import audit
-from kg_service.graph.embeddings import semantic_search
 from kg_service.identity import Role
 
 Ctx = Info[Context, None]
@@ -122,9 +121,8 @@ class AssistantMutations:
 
 
 async def _search(context: Context, text: str, limit: int) -> list[dict[str, Any]]:
-    vector = (await encode_async([text]))[0]
-    hits = await semantic_search(context.services.graph, context.tenant, vector, max(1, min(limit, 10)))
-    return [h.model_dump() for h in hits]
+    hits = await knowledge_search(context.services.graph, context.tenant, text, max(1, min(limit, 10)))
+    return [{"kind": h.kind, "id": h.id, "name": h.name, "score": h.score} for h in hits]
 
 
 @strawberry.type

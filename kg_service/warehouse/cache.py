@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 from datetime import date
+from functools import lru_cache
 from typing import Any, Literal
 
 from redis.asyncio import Redis
@@ -29,11 +30,24 @@ def _digest(*parts: object) -> str:
 
 
 def _encode_points(points: list[MetricPoint]) -> list[Any]:
-    return [[p.date.toordinal(), p.value] for p in points]
+    """[first day's ordinal, [value or null for each day from there]]: compact, and quick to read."""
+    if not points:
+        return [0, []]
+    first = points[0].date.toordinal()
+    values: list[float | None] = [None] * (points[-1].date.toordinal() - first + 1)
+    for point in points:
+        values[point.date.toordinal() - first] = point.value
+    return [first, values]
+
+
+@lru_cache(maxsize=4096)
+def _day(ordinal: int) -> date:
+    return date.fromordinal(ordinal)
 
 
 def _decode_points(raw: list[Any]) -> list[MetricPoint]:
-    return [MetricPoint(date.fromordinal(day), value) for day, value in raw]
+    first, values = raw
+    return [MetricPoint(_day(first + i), v) for i, v in enumerate(values) if v is not None]
 
 
 class TenantCache:

@@ -70,7 +70,7 @@ def toolbox(store: Store) -> Toolbox:
 
 
 def agent(store: Store) -> OfflineAgent:
-    return OfflineAgent(lambda tenant, q, platform: resolve_metrics(store.graph, tenant, q, platform))
+    return OfflineAgent(lambda tenant, q: resolve_metrics(store.graph, tenant, q))
 
 
 async def ask(

@@ -10,8 +10,8 @@ from typing import Any
 from .tools import Toolbox
 from .understanding import Intent, Reading, on_platform, read
 
-Resolve = Callable[[str, str, str | None], Awaitable[list[str]]]
-"""tenant, question, platform → candidate metric ids, best first (by meaning)."""
+Resolve = Callable[[str, str], Awaitable[list[str]]]
+"""tenant, question → candidate metric ids, best first."""
 
 
 @dataclass
@@ -56,7 +56,7 @@ async def choose_metric(
         if reading.platform:
             return on_platform(last, reading.platform, known) or last
         return last
-    candidates = [m for m in await resolve(toolbox.tenant, question, reading.platform) if m in known]
+    candidates = [m for m in await resolve(toolbox.tenant, question) if m in known]
     if candidates:
         return candidates[0]
     return memory.metric_ids[0] if memory.metric_ids else None

@@ -8,17 +8,23 @@ platform favours that platform's metrics; without one, a blended metric wins ove
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 
 from kg_service.ai.embeddings import encode_async
+from kg_service.graph.actions import list_actions
 from kg_service.graph.db import Graph
 from kg_service.graph.definitions import Metric
-from kg_service.graph.embeddings import semantic_search
+from kg_service.graph.embeddings import Kind, semantic_search
 from kg_service.graph.metrics import registry
+from kg_service.graph.thoughts import list_definitions
+
+from .understanding import platform_of
 
 CANDIDATES = 20
 MEANING_WEIGHT = 0.4
 WORDS_WEIGHT = 0.6
-NAMED_BONUS = 0.1
 OFF_PLATFORM = 0.15
 PLATFORM_SUFFIXES = ("_google_ads", "_meta_ads", "_ga4", "_klaviyo", "_magento")
 SHORTHAND = {
@@ -45,10 +51,18 @@ SYNONYMS = {
     "purchase": "conversions",
     "people": "",
     "visits": "sessions",
-    "money": "revenue",
     "sales": "revenue",
     "lose": "",
     "lost": "",
+    "cost": "cost spend",
+    "spent": "spend",
+    "promo": "discount",
+    "promos": "discount",
+    "share": "share rate",
+    "ads": "ad",
+    "repeat": "returning",
+    "size": "value",
+    "worth": "value lifetime",
 }
 _STOP = set(
     [
@@ -164,8 +178,8 @@ def words(text: str) -> set[str]:
     for word in raw:
         if not word or word in _STOP or word.isdigit():
             continue
-        word = SYNONYMS.get(word, word)
-        expanded += [word, *SHORTHAND.get(word, "").split()]
+        for synonym in SYNONYMS.get(word, word).split():
+            expanded += [synonym, *SHORTHAND.get(synonym, "").split()]
     return {_stem(w) for w in expanded if w and w not in _STOP}
 
 
@@ -173,11 +187,16 @@ def _metric_words(metric: Metric) -> set[str]:
     return words(f"{metric.id} {metric.name}")
 
 
+PLATFORM_WORDS = {"google", "meta", "ga4", "klaviyo", "magento"}
+
+
 def _overlap(question: set[str], metric: set[str]) -> float:
+    """Shared words, weighed on both sides; platform names are left to the platform preference."""
+    question, metric = question - PLATFORM_WORDS, metric - PLATFORM_WORDS
     if not question or not metric:
         return 0.0
     shared = len(question & metric)
-    return shared / len(metric) * 0.6 + shared / len(question) * 0.4
+    return shared / len(metric) * 0.4 + shared / len(question) * 0.6
 
 
 def core_of(question: str) -> str:
@@ -194,25 +213,87 @@ def _on_platform(metric: Metric, platform: str) -> bool:
     )
 
 
-async def resolve_metrics(graph: Graph, tenant: str, question: str, platform: str | None) -> list[str]:
-    metrics = await registry(graph, tenant)
-    if not metrics:
+@dataclass(frozen=True)
+class Hit:
+    kind: Kind
+    id: str
+    name: str
+    score: float
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    kind: Kind
+    id: str
+    name: str
+    words: set[str]
+    platform_of: Callable[[str], bool]
+
+
+async def _candidates(graph: Graph, tenant: str, kinds: set[Kind]) -> list[_Candidate]:
+    found: list[_Candidate] = []
+    if "metric" in kinds:
+        for metric in (await registry(graph, tenant)).values():
+            found.append(
+                _Candidate(
+                    "metric", metric.id, metric.name, _metric_words(metric), partial(_on_platform, metric)
+                )
+            )
+    if "thought" in kinds:
+        for thought in await list_definitions(graph, tenant, active_only=True):
+            found.append(
+                _Candidate("thought", thought.id, thought.name, words(f"{thought.id} {thought.name}"), _any)
+            )
+    if "action" in kinds:
+        for action in await list_actions(graph, tenant):
+            platform = action.platform.value if action.platform else None
+            found.append(
+                _Candidate(
+                    "action",
+                    action.id,
+                    action.name,
+                    words(f"{action.id} {action.name}"),
+                    _for(platform),
+                )
+            )
+    return found
+
+
+def _any(_: str) -> bool:
+    return True
+
+
+def _for(own: str | None) -> Callable[[str], bool]:
+    """Whether an action applies on a platform: its own, or any when it names none."""
+    return lambda platform: own is None or own == platform
+
+
+async def search(
+    graph: Graph, tenant: str, text: str, limit: int, kinds: set[Kind] | None = None
+) -> list[Hit]:
+    """Metrics, thoughts and actions ranked by meaning and words together, best first, scores 0..1."""
+    wanted = kinds or {"metric", "thought", "action"}
+    candidates = await _candidates(graph, tenant, wanted)
+    if not candidates:
         return []
-    vector = (await encode_async([core_of(question)]))[0]
-    # Every metric's similarity (a tenant has about a hundred), not just the nearest few.
-    hits = await semantic_search(graph, tenant, vector, len(metrics), kinds=["metric"])
-    meaning = {h.id: h.score for h in hits}
-    asked = words(question)
+    vector = (await encode_async([core_of(text)]))[0]
+    # Every node's similarity (a tenant has a few hundred), not just the nearest few.
+    hits = await semantic_search(graph, tenant, vector, len(candidates), kinds=sorted(wanted))
+    meaning = {(h.kind, h.id): h.score for h in hits}
+    asked, platform = words(text), platform_of(text)
     scored = []
-    for metric in metrics.values():
-        score = MEANING_WEIGHT * meaning.get(metric.id, 0.0)
-        score += WORDS_WEIGHT * _overlap(asked, _metric_words(metric))
-        if words(metric.id) <= asked:
-            score += NAMED_BONUS  # every word of the metric's id is in the question
-        if platform is not None and not _on_platform(metric, platform):
+    for candidate in candidates:
+        score = MEANING_WEIGHT * meaning.get((candidate.kind, candidate.id), 0.0)
+        score += WORDS_WEIGHT * _overlap(asked, candidate.words)
+        if platform is not None and not candidate.platform_of(platform):
             score -= OFF_PLATFORM
-        elif platform is None and metric.id.endswith(PLATFORM_SUFFIXES):
+        elif platform is None and candidate.id.endswith(PLATFORM_SUFFIXES):
             score -= 0.02  # a blended metric first when no platform is named
-        scored.append((score, metric.id))
-    scored.sort(key=lambda s: (-s[0], s[1]))
-    return [metric_id for _, metric_id in scored[:CANDIDATES]]
+        scored.append(Hit(candidate.kind, candidate.id, candidate.name, round(max(0.0, min(1.0, score)), 4)))
+    scored.sort(key=lambda h: (-h.score, h.kind, h.id))
+    return scored[:limit]
+
+
+async def resolve_metrics(graph: Graph, tenant: str, question: str) -> list[str]:
+    """The metrics a question most likely names, best first."""
+    return [h.id for h in await search(graph, tenant, question, CANDIDATES, {"metric"})]

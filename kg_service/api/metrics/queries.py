@@ -7,13 +7,12 @@ import re
 import strawberry
 from strawberry.types import Info
 
-from kg_service.ai.embeddings import encode_async
+from kg_service.ai.agent.resolve import search as knowledge_search
 from kg_service.api.context import Context
 from kg_service.api.metrics.types import BlastRadius, Metric, SearchHit, Thoughtlet
 from kg_service.errors import InvalidInput
 from kg_service.graph import blast_radius as blast
 from kg_service.graph.definitions import ID_PATTERN, Source
-from kg_service.graph.embeddings import semantic_search
 
 Ctx = Info[Context, None]
 MAX_ID = 80
@@ -75,8 +74,5 @@ class MetricQueries:
             raise InvalidInput("text: 1 to 200 characters")
         if not 1 <= limit <= 50:
             raise InvalidInput("limit: between 1 and 50")
-        vector = (await encode_async([text]))[0]
-        hits = await semantic_search(info.context.services.graph, info.context.tenant, vector, limit)
-        return [
-            SearchHit(kind=h.kind, id=strawberry.ID(h.id), name=h.name, score=round(h.score, 4)) for h in hits
-        ]
+        hits = await knowledge_search(info.context.services.graph, info.context.tenant, text, limit)
+        return [SearchHit(kind=h.kind, id=strawberry.ID(h.id), name=h.name, score=h.score) for h in hits]

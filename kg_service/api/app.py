@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import uuid
@@ -20,6 +21,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
+from kg_service.ai.embeddings import shared_embedder
 from kg_service.api import webhooks
 from kg_service.api.auth import bearer_token, verify_token
 from kg_service.api.context import Context
@@ -124,6 +126,14 @@ class KgGraphQLRouter(GraphQLRouter[Context, None]):
         return {"tenantId": context.principal.tenant_id}
 
 
+async def _warm_embedder() -> None:
+    """Loads the embedding model in the background, so the first search does not wait for it."""
+    try:
+        await shared_embedder()
+    except Exception:  # search reports a missing model itself when asked
+        log.warning("the embedding model could not be loaded", exc_info=True)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     development = settings.env is Environment.DEVELOPMENT
@@ -137,7 +147,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await services.graph.ping()
         except Exception:  # the service starts anyway; /readyz says what is missing
             log.warning("Neo4j is not reachable at start", exc_info=True)
+        warming = asyncio.create_task(_warm_embedder())
         yield
+        warming.cancel()
         await services.close()
 
     async def context_getter(connection: HTTPConnection) -> Context:

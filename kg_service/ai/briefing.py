@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from kg_service.ai.speech import integer_words, spoken, spoken_change
+from kg_service.ai.speech import integer_words, spoken, spoken_change, written
 from kg_service.engine import metric_values
 from kg_service.graph import catalog
 from kg_service.graph.actions import list_actions
@@ -105,8 +105,9 @@ def _thought_item(
     instance: ThoughtInstance, name: str, metrics: dict[str, Any], actions: dict[str, Any]
 ) -> Item:
     numbers: list[float] = []
-    text = f"{name} ({instance.severity.value}): {instance.summary}"
-    speech = f"{name}. {instance.summary}" if not any(c.isdigit() for c in instance.summary) else f"{name}."
+    summary = instance.summary.removeprefix(f"{name}: ").rstrip(".") + "."
+    text = f"{name} ({instance.severity.value}): {summary}"
+    speech = f"{name}. {summary}" if not any(c.isdigit() for c in summary) else f"{name}."
     impacts = (instance.blast_radius or {}).get("affected", [])[:3]
     if impacts:
         said = []
@@ -147,7 +148,7 @@ async def _key_metrics(
         if latest is None:
             continue
         value = round(latest.value, 2)
-        text = f"{metric.name}: {value:,.2f} on {latest.date.isoformat()}"
+        text = f"{metric.name}: {written(value, metric.unit.value)} on {latest.date.isoformat()}"
         speech = f"{metric.name} was {spoken(value, metric.unit.value)}"
         numbers = [value]
         if change is not None:

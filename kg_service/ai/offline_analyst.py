@@ -16,13 +16,15 @@ _CAUSES: tuple[tuple[tuple[str, ...], RootCause], ...] = (
 
 
 def _root_cause(context: AnalysisContext) -> RootCause:
-    text = " ".join(
-        [context.thought_id, context.category, context.trigger_metric_id]
-        + [c.metric_id for c in context.conditions if c.holds]
+    """The insight's own name decides first; failing that, the metrics that moved."""
+    named = f"{context.thought_id} {context.category}".lower()
+    moved = " ".join(
+        [context.trigger_metric_id] + [c.metric_id for c in context.conditions if c.holds]
     ).lower()
-    for words, cause in _CAUSES:
-        if any(word in text for word in words):
-            return cause
+    for text in (named, moved):
+        for words, cause in _CAUSES:
+            if any(word in text for word in words):
+                return cause
     return RootCause.UNKNOWN
 
 

@@ -57,6 +57,19 @@ def number_words(value: float, decimals: int = 1) -> str:
     return ("minus " if value < 0 and rounded else "") + text
 
 
+def written(value: float | None, unit: str | None = None) -> str:
+    """How a value of a metric with `unit` is written: "$2.85", "42.50%", "1,250", "3.10"."""
+    if value is None:
+        return "no value"
+    if unit == "currency":
+        return f"${value:,.2f}" if abs(value) < 10_000 else f"${value:,.0f}"
+    if unit == "percentage":
+        return f"{value:.2f}%"
+    if unit == "count":
+        return f"{value:,.0f}"
+    return f"{value:,.2f}"
+
+
 def spoken(value: float, unit: str) -> str:
     """How a briefing says a value of a metric with `unit`."""
     if unit == "currency":

@@ -21,7 +21,7 @@ from kg_service.config import EngineSettings
 from kg_service.graph import audit
 from kg_service.graph.action_requests import ActionStatus, save_request
 from kg_service.graph.actions import list_actions
-from kg_service.graph.db import Graph
+from kg_service.graph.db import BULK_TIMEOUT_S, Graph
 from kg_service.graph.definitions import Action, Metric, Severity, ThoughtDefinition
 from kg_service.graph.instances import InstanceStatus, ThoughtInstance, open_instances, save_instance
 from kg_service.graph.metrics import registry
@@ -204,7 +204,7 @@ async def generate_thoughts(
             ),
         )
 
-    await graph.write_tx(work)
+    await graph.write_tx(work, timeout_s=BULK_TIMEOUT_S)
     report.ran = True
     return report
 

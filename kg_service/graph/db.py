@@ -17,6 +17,7 @@ from kg_service.observability import GRAPH_QUERIES
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+BULK_TIMEOUT_S = 120.0
 Row = dict[str, Any]
 
 
@@ -65,19 +66,30 @@ class Graph:
     async def read_tx(self, work: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
         return await self._managed(self._read, work)
 
-    async def write_tx(self, work: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
-        """Runs `work` in one write transaction: all of it commits, or none of it."""
-        return await self._managed(self._write, work)
+    async def write_tx(
+        self, work: Callable[[AsyncManagedTransaction], Awaitable[T]], *, timeout_s: float | None = None
+    ) -> T:
+        """Runs `work` in one write transaction: all of it commits, or none of it. Bulk work (seeding,
+        embedding) passes a longer `timeout_s` than the per-request default."""
+        if timeout_s is None:
+            return await self._managed(self._write, work)
+
+        async def bulk(work: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
+            return await self._write(work, timeout_s)
+
+        return await self._managed(bulk, work)
 
     async def _read(self, work: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
         GRAPH_QUERIES.labels("read").inc()
         async with self._driver.session(database=self.database) as session:
             return await session.execute_read(unit_of_work(timeout=self.timeout_s)(work))
 
-    async def _write(self, work: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
+    async def _write(
+        self, work: Callable[[AsyncManagedTransaction], Awaitable[T]], timeout_s: float | None = None
+    ) -> T:
         GRAPH_QUERIES.labels("write").inc()
         async with self._driver.session(database=self.database) as session:
-            return await session.execute_write(unit_of_work(timeout=self.timeout_s)(work))
+            return await session.execute_write(unit_of_work(timeout=timeout_s or self.timeout_s)(work))
 
     async def _managed(
         self,

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict
 
 from kg_service.errors import InvalidInput
 from kg_service.graph import catalog
-from kg_service.graph.db import Graph, Row, run
+from kg_service.graph.db import BULK_TIMEOUT_S, Graph, Row, run
 
 Kind = Literal["metric", "thought", "action"]
 KINDS: tuple[Kind, ...] = get_args(Kind)
@@ -102,13 +102,18 @@ async def refresh_embeddings(graph: Graph, tenant: str, embedder: Encoder) -> in
     rows: dict[Kind, list[dict[str, Any]]] = {kind: [] for kind in KINDS}
     for (row, _, digest), vector in zip(stale, vectors, strict=True):
         rows[row["kind"]].append({"id": row["id"], "embedding": vector.tolist(), "text_hash": digest})
-    stored = await graph.write(
-        catalog.embeddings_store(),
-        tenant=tenant,
-        metrics=rows["metric"],
-        thoughts=rows["thought"],
-        actions=rows["action"],
-    )
+
+    async def store(tx: AsyncManagedTransaction) -> list[Row]:
+        return await run(
+            tx,
+            catalog.embeddings_store(),
+            tenant=tenant,
+            metrics=rows["metric"],
+            thoughts=rows["thought"],
+            actions=rows["action"],
+        )
+
+    stored = await graph.write_tx(store, timeout_s=BULK_TIMEOUT_S)
     return int(stored[0]["stored"])
 
 

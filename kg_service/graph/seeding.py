@@ -8,7 +8,7 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from kg_service.graph import catalog
-from kg_service.graph.db import Graph, run
+from kg_service.graph.db import BULK_TIMEOUT_S, Graph, run
 from kg_service.graph.definitions import KnowledgeSet, Metric, ThoughtDefinition
 
 Params = dict[str, Any]
@@ -132,4 +132,4 @@ async def write_knowledge(graph: Graph, tenant: str, knowledge: KnowledgeSet) ->
         await run(tx, catalog.seed_cascades(), tenant=tenant, cascades=params["cascades"])
         await run(tx, catalog.seed_prune(), tenant=tenant, keep=params["keep"])
 
-    await graph.write_tx(work)
+    await graph.write_tx(work, timeout_s=BULK_TIMEOUT_S)

@@ -7,6 +7,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from kg_service.ai.speech import written
+
 from .tools import Toolbox
 from .understanding import Intent, Reading, on_platform, read
 
@@ -29,18 +31,6 @@ class Step:
     text: str
     tool: str | None = None
     arguments: dict[str, Any] | None = None
-
-
-def fmt(value: float | None, unit: str | None = None) -> str:
-    if value is None:
-        return "no value"
-    if unit == "currency":
-        return f"${value:,.2f}" if abs(value) < 10_000 else f"${value:,.0f}"
-    if unit == "percentage":
-        return f"{value:.2f}%"
-    if unit == "count":
-        return f"{value:,.0f}"
-    return f"{value:,.2f}"
 
 
 def pct(value: float | None) -> str:
@@ -119,8 +109,8 @@ class OfflineAgent:
         row = result["metrics"][0]
         yield Step(
             "text",
-            f"{row['name']} was {fmt(row['latest'], row['unit'])} on {row['latest_date']}. Over the last "
-            f"{row['window_days']} days it stands at {fmt(row['window_value'], row['unit'])}, "
+            f"{row['name']} was {written(row['latest'], row['unit'])} on {row['latest_date']}. Over the last "
+            f"{row['window_days']} days it stands at {written(row['window_value'], row['unit'])}, "
             f"{pct(row['change_pct'])} against the {row['window_days']} days before "
             f"(status: {row['status']}).",
         )
@@ -139,7 +129,7 @@ class OfflineAgent:
         yield Step(
             "text",
             f"{row['name']} is trending {direction}: {pct(change)} over the last {row['window_days']} days "
-            f"against the {row['window_days']} before, latest {fmt(row['latest'], row['unit'])} "
+            f"against the {row['window_days']} before, latest {written(row['latest'], row['unit'])} "
             f"({row['latest_date']}).",
         )
 
@@ -156,8 +146,8 @@ class OfflineAgent:
         unit = result["unit"]
         yield Step(
             "text",
-            f"{result['name']}: {fmt(result['current'], unit)} over the last {result['days']} days against "
-            f"{fmt(result['previous'], unit)} in the {result['days']} days before, "
+            f"{result['name']}: {written(result['current'], unit)} over the last {result['days']} days "
+            f"against {written(result['previous'], unit)} in the {result['days']} days before, "
             f"{pct(result['change_pct'])}.",
         )
 

@@ -6,18 +6,21 @@ import asyncio
 import json
 import sys
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
 from redis.asyncio import Redis
 
+from kg_service.ai.briefing import load_briefing
 from kg_service.config import Settings
 from kg_service.graph import audit
 from kg_service.graph.db import Graph
 from kg_service.graph.instances import list_instances
 from kg_service.services import Services
 from kg_service.workers.pipeline import PipelineRun
+from kg_service.workers.settings import daily_evaluation
 
 from .pipeline_stack import Stack, Subscriber, pipeline_stack, sign, sync_end
 
@@ -215,3 +218,18 @@ async def test_a_dbt_run_and_refresh_data_enter_the_same_pipeline(stack: Stack, 
     assert mutation.json()["data"]["refreshData"]["jobId"].startswith(f"pipeline:{a.id}:")
     await stack.run_worker()
     assert 1 <= await completed_runs(graph, a.id) <= 2
+
+
+async def test_the_daily_run_queues_every_tenant_and_writes_the_briefing(stack: Stack, graph: Graph) -> None:
+    services = Services.build(stack.settings)
+    try:
+        queued = await daily_evaluation({"services": services})
+        for tenant in stack.tenants:
+            assert any(job.startswith(f"pipeline:{tenant.id}:") for job in queued)
+        a = stack.tenants[0]
+        report = await PipelineRun(services, a.id, "daily-job", "daily").run()
+    finally:
+        await services.close()
+    assert report["ran"] is True
+    briefing = await load_briefing(graph, a.id, datetime.now(UTC).date())
+    assert briefing is not None and briefing.sections and "need attention" in briefing.headline

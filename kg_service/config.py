@@ -220,7 +220,10 @@ class AnthropicSettings(BaseSettings):
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="KG_", env_file=".env", extra="ignore")
 
-    env: Environment = Field(default=Environment.DEVELOPMENT, description="development, test or production.")
+    env: Environment = Field(
+        default=Environment.PRODUCTION,
+        description="production, development (GraphiQL, introspection, demo sign-in) or test.",
+    )
     data_dir: Path = Field(
         default=ROOT / "data", description="Where local state lives (engine, DuckDB files)."
     )

@@ -22,6 +22,7 @@ class Principal(BaseModel):
     sub: str = Field(min_length=1, max_length=200)
     tenant_id: str = Field(pattern=TENANT_PATTERN)
     roles: frozenset[Role] = Field(min_length=1)
+    expires_at: int | None = Field(default=None, description="The token's `exp` (seconds since the epoch).")
 
     def has(self, role: Role) -> bool:
         return role in self.roles

@@ -157,7 +157,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         request_id = request_id_var.get() or uuid.uuid4().hex
         limiter: RateLimiter = connection.app.state.limiter
         if connection.scope["type"] == "websocket":
-            return Context(services, None, request_id, limiter)
+            context = Context(services, None, request_id, limiter)
+            context.over_websocket = True
+            return context
         try:
             principal = verify_token(settings.auth, bearer_token(connection.headers.get("authorization")))
         except Unauthenticated as exc:

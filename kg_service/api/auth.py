@@ -60,7 +60,12 @@ def verify_token(settings: AuthSettings, token: str) -> Principal:
             options={"require": ["exp", "iat", "aud", "iss", "sub"]},
         )
         return Principal.model_validate(
-            {"sub": claims["sub"], "tenant_id": claims.get("tenant_id"), "roles": claims.get("roles")}
+            {
+                "sub": claims["sub"],
+                "tenant_id": claims.get("tenant_id"),
+                "roles": claims.get("roles"),
+                "expires_at": claims["exp"],
+            }
         )
     except (jwt.PyJWTError, ValidationError) as exc:
         raise Unauthenticated("invalid or expired token") from exc

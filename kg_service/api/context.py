@@ -21,8 +21,10 @@ from kg_service.errors import Unauthenticated
 from kg_service.graph import action_requests, actions, instances, metrics, thoughtlets, thoughts
 from kg_service.graph.action_requests import ActionRequest
 from kg_service.graph.definitions import Action, Metric, ThoughtDefinition, Thoughtlet
+from kg_service.graph.memo import remembered
 from kg_service.identity import Principal
 from kg_service.services import Services
+from kg_service.warehouse.source import MetricPoint
 
 T = TypeVar("T")
 
@@ -56,20 +58,25 @@ class Scope:
 
     async def thoughtlets(self) -> list[Thoughtlet]:
         return await self._once.get(
-            "thoughtlets", lambda: thoughtlets.list_thoughtlets(self.services.graph, self.tenant)
+            "thoughtlets",
+            lambda: remembered(
+                "thoughtlets",
+                self.tenant,
+                lambda: thoughtlets.list_thoughtlets(self.services.graph, self.tenant),
+            ),
         )
 
     async def definitions(self) -> dict[str, ThoughtDefinition]:
         async def load() -> dict[str, ThoughtDefinition]:
             return {d.id: d for d in await thoughts.list_definitions(self.services.graph, self.tenant)}
 
-        return await self._once.get("definitions", load)
+        return await self._once.get("definitions", lambda: remembered("definitions", self.tenant, load))
 
     async def actions(self) -> dict[str, Action]:
         async def load() -> dict[str, Action]:
             return {a.id: a for a in await actions.list_actions(self.services.graph, self.tenant)}
 
-        return await self._once.get("actions", load)
+        return await self._once.get("actions", lambda: remembered("actions", self.tenant, load))
 
     async def metric(self, metric_id: str) -> Metric | None:
         return (await self.registry()).get(metric_id)
@@ -86,6 +93,14 @@ class Scope:
         loaded = to_series(points, ids, start, _last_day(points, end))
         self.series.update(loaded)
         return [self.series[k] for k in keys]
+
+    async def long_history(self, metric_id: str, days: int) -> list[MetricPoint]:
+        """A metric's last `days` days, for histories longer than the shared dashboard window."""
+        end = await self.services.values.last_date(self.tenant)
+        if end is None:
+            return []
+        start = end - timedelta(days=days - 1)
+        return (await self.services.values.series(self.tenant, [metric_id], start, end)).get(metric_id, [])
 
     async def _load_requests(self, thought_ids: list[str]) -> list[list[ActionRequest]]:
         found = await action_requests.list_requests(
@@ -116,6 +131,7 @@ class Context(BaseContext):
         self.principal = principal
         self.request_id = request_id
         self.connection_params: dict[str, Any] | None = None
+        self.over_websocket = False
         self._scope: Scope | None = None
 
     @property

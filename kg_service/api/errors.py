@@ -7,7 +7,7 @@ import logging
 from graphql.error import GraphQLError
 from strawberry.extensions import MaskErrors
 
-from kg_service.errors import KgError, RateLimited
+from kg_service.errors import KgError, RateLimited, RetryableError, UpstreamError
 from kg_service.observability import GRAPHQL_ERRORS
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,12 @@ class ErrorCodes(MaskErrors):
         if isinstance(original, RateLimited):
             GRAPHQL_ERRORS.labels(original.code).inc()
             return _typed(error, original.code, str(original), retryAfter=original.retry_after_s)
+        if isinstance(original, UpstreamError):
+            # A dependency's own words (hosts, query text) stay in the log, not in the answer.
+            GRAPHQL_ERRORS.labels(original.code).inc()
+            log.warning("upstream failure in %s: %s", error.path, original)
+            retry = " temporarily; try again shortly" if isinstance(original, RetryableError) else ""
+            return _typed(error, original.code, f"A service this request needs failed{retry}.")
         if isinstance(original, KgError):
             GRAPHQL_ERRORS.labels(original.code).inc()
             return _typed(error, original.code, str(original))

@@ -20,6 +20,7 @@ from strawberry.tools import merge_types
 
 from kg_service.api.assistant import AssistantMutations, AssistantQueries, AssistantSubscriptions
 from kg_service.api.errors import ErrorCodes
+from kg_service.api.guards import WebsocketGuards
 from kg_service.api.metrics.queries import MetricQueries
 from kg_service.api.pipeline import PipelineMutations
 from kg_service.api.subscriptions import LiveSubscriptions
@@ -57,6 +58,7 @@ def build_schema(settings: ApiSettings, *, introspection: bool) -> strawberry.Sc
         lambda: ReportedParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
         ErrorCodes,
+        WebsocketGuards,
     ]
     if not introspection:
         extensions.append(DisableIntrospection)

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 from neo4j import AsyncDriver, AsyncGraphDatabase, AsyncManagedTransaction, unit_of_work
-from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired, TransientError
+from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable, SessionExpired, TransientError
 
 from kg_service.config import Neo4jSettings
 from kg_service.errors import RetryableError, UpstreamError
@@ -103,7 +103,11 @@ class Graph:
         except Neo4jError as exc:
             if exc.code and "ConstraintValidationFailed" in exc.code:
                 raise
+            if exc.code and "TransactionTimedOut" in exc.code:
+                raise RetryableError(f"Neo4j transaction timed out: {exc.message}") from exc
             raise UpstreamError(f"Neo4j error {exc.code}: {exc.message}") from exc
+        except DriverError as exc:  # e.g. no pooled connection free within the acquisition timeout
+            raise RetryableError(f"Neo4j driver: {type(exc).__name__}: {exc}") from exc
 
     @asynccontextmanager
     async def session_for_schema(self) -> AsyncIterator[Any]:

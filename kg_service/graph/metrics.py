@@ -20,6 +20,7 @@ from kg_service.graph.definitions import (
     Threshold,
     Unit,
 )
+from kg_service.graph.memo import remembered
 
 
 class MetricInfo(BaseModel):
@@ -96,6 +97,10 @@ async def get_thresholds(graph: Graph, tenant: str, ids: list[str]) -> list[Metr
 
 async def registry(graph: Graph, tenant: str) -> dict[str, Metric]:
     """The tenant's metrics as full definitions (with thresholds and AFFECTS edges), by id."""
+    return await remembered("registry", tenant, lambda: _load_registry(graph, tenant))
+
+
+async def _load_registry(graph: Graph, tenant: str) -> dict[str, Metric]:
     infos = await list_metrics(graph, tenant)
     ids = [m.id for m in infos]
     thresholds: dict[str, list[Threshold]] = {}

@@ -10,6 +10,7 @@ from neo4j import AsyncManagedTransaction
 from kg_service.graph import catalog
 from kg_service.graph.db import BULK_TIMEOUT_S, Graph, run
 from kg_service.graph.definitions import KnowledgeSet, Metric, ThoughtDefinition
+from kg_service.graph.memo import forget
 
 Params = dict[str, Any]
 
@@ -133,3 +134,4 @@ async def write_knowledge(graph: Graph, tenant: str, knowledge: KnowledgeSet) ->
         await run(tx, catalog.seed_prune(), tenant=tenant, keep=params["keep"])
 
     await graph.write_tx(work, timeout_s=BULK_TIMEOUT_S)
+    forget(tenant)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from kg_service.graph import catalog
 from kg_service.graph.db import Graph
+from kg_service.graph.memo import forget
 
 
 async def graph_counts(graph: Graph, tenant: str) -> dict[str, dict[str, int]]:
@@ -19,6 +20,7 @@ async def graph_counts(graph: Graph, tenant: str) -> dict[str, dict[str, int]]:
 async def delete_tenant(graph: Graph, tenant: str) -> None:
     """Removes every node of the tenant (definitions, instances, audit) and their edges."""
     await graph.write(catalog.tenant_delete(), tenant=tenant)
+    forget(tenant)
 
 
 async def list_tenants(graph: Graph) -> list[str]:

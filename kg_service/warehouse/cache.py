@@ -166,7 +166,15 @@ class CachedSource(MetricSource):
         return latest
 
     async def last_date(self, tenant: str) -> date | None:
-        return await self.inner.last_date(tenant)
+        digest = _digest("last_date")
+        cached = await self.cache.get("metric", tenant, digest)
+        if cached is not None:
+            return date.fromordinal(cached) if cached else None
+        generation = await self.cache.generation(tenant)
+        newest = await self.inner.last_date(tenant)
+        if generation is not None:
+            await self.cache.put("metric", tenant, digest, newest.toordinal() if newest else 0, generation)
+        return newest
 
     async def ping(self, tenant: str | None = None) -> None:
         await self.inner.ping(tenant)

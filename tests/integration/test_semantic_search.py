@@ -115,8 +115,8 @@ async def test_marketer_phrasings_find_the_metric(graph: Graph, acme: str, model
     for case in cases:
         wanted = case["metric"] if isinstance(case["metric"], list) else [case["metric"]]
         ranked = [h.id for h in await search(graph, acme, case["text"], 3, {"metric"})]
-        top1 += ranked[0] in wanted
-        if ranked[0] not in wanted:
+        top1 += bool(ranked) and ranked[0] in wanted
+        if not ranked or ranked[0] not in wanted:
             misses.append(f"{case['text']!r}: wanted {wanted[0]}, got {ranked}")
     report = f"top-1 {top1}/{len(cases)}; misses:\n  " + "\n  ".join(misses)
     print(report)

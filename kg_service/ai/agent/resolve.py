@@ -26,6 +26,8 @@ CANDIDATES = 20
 MEANING_WEIGHT = 0.4
 WORDS_WEIGHT = 0.6
 OFF_PLATFORM = 0.15
+MIN_SCORE = 0.25
+"""Below this, a hit shares no word with the text and only vaguely resembles it: no match."""
 PLATFORM_SUFFIXES = ("_google_ads", "_meta_ads", "_ga4", "_klaviyo", "_magento")
 SHORTHAND = {
     "cpc": "cost per click",
@@ -291,7 +293,7 @@ async def search(
             score -= 0.02  # a blended metric first when no platform is named
         scored.append(Hit(candidate.kind, candidate.id, candidate.name, round(max(0.0, min(1.0, score)), 4)))
     scored.sort(key=lambda h: (-h.score, h.kind, h.id))
-    return scored[:limit]
+    return [h for h in scored if h.score >= MIN_SCORE][:limit]
 
 
 async def resolve_metrics(graph: Graph, tenant: str, question: str) -> list[str]:

@@ -110,7 +110,11 @@ class Metric:
     @strawberry.field
     async def history(self, info: Ctx, days: int = 30) -> list[MetricPoint]:
         metric_values.check_days(days)
-        series = await info.context.scope.values.load(self.definition.id)
+        scope = info.context.scope
+        if days > metric_values.STATUS_WINDOW_DAYS:  # beyond the dashboard's shared window: its own read
+            points = await scope.long_history(self.definition.id, days)
+            return [MetricPoint(date=p.date, value=p.value) for p in points]
+        series = await scope.values.load(self.definition.id)
         return [MetricPoint(date=p.date, value=p.value) for p in metric_values.history(series, days)]
 
     @strawberry.field

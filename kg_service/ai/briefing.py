@@ -180,6 +180,6 @@ async def load_briefing(graph: Graph, tenant: str, day: date) -> Briefing | None
         id=data["id"],
         generated_at=data["generated_at"].to_native(),
         headline=data["headline"],
-        spoken_headline=data["spoken_headline"],
+        spoken_headline=data.get("spoken_headline") or data["headline"],  # briefings stored before it existed
         sections=[Section.model_validate(s) for s in json.loads(data["sections"])],
     )

@@ -267,6 +267,7 @@ def _demo_tenants(stack: Stack) -> None:
     for process in generators:
         if process.wait(timeout=180) != 0:
             raise RuntimeError(f"demo-data failed: {stack.log_tail('demo-acme')}")
+    stack.cli("schema", "apply")  # a fresh Neo4j has no constraints or vector indexes yet
     stack.cli("seed", *(arg for tenant in TENANTS for arg in ("--tenant", tenant)))
 
 

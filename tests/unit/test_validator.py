@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from kg_service.ai.offline_analyst import OfflineAnalyst
@@ -135,16 +133,16 @@ class _Broken:
         raise TimeoutError("no answer")
 
 
-def test_a_rejected_or_failing_analyst_falls_back_to_the_offline_one_and_says_so() -> None:
+async def test_a_rejected_or_failing_analyst_falls_back_to_the_offline_one_and_says_so() -> None:
     for analyst in (_Liar(), _Broken()):
-        result = asyncio.run(analyse(analyst, OfflineAnalyst(), _context()))
+        result = await analyse(analyst, OfflineAnalyst(), _context())
         assert result.analyst == "offline"
         assert result.note and "offline analysis stands in" in result.note
         assert result.reasons
 
 
-def test_the_offline_analyst_only_writes_numbers_from_the_data() -> None:
-    result = asyncio.run(analyse(OfflineAnalyst(), OfflineAnalyst(), _context()))
+async def test_the_offline_analyst_only_writes_numbers_from_the_data() -> None:
+    result = await analyse(OfflineAnalyst(), OfflineAnalyst(), _context())
     assert result.analyst == "offline" and result.note is None and result.reasons == ()
     assert result.analysis.direction == "up"
     assert result.analysis.root_cause is RootCause.INCREASED_COMPETITION

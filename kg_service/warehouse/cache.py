@@ -11,9 +11,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from datetime import date
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -23,6 +26,7 @@ from kg_service.observability import CACHE_LOOKUPS
 from kg_service.warehouse.source import Breakdown, MetricPoint, MetricSource, Series
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def _digest(*parts: object) -> str:
@@ -74,23 +78,30 @@ class TenantCache:
         assert self.redis is not None
         return (await self.redis.get(f"gen:{tenant}")) or "0"
 
-    async def get(self, tier: Literal["metric", "query"], tenant: str, digest: str) -> Any | None:
+    async def get(
+        self, tier: Literal["metric", "query"], tenant: str, generation: str, digest: str
+    ) -> Any | None:
         if self.redis is None:
             return None
         try:
-            key = f"{tier}:{tenant}:{await self._generation(tenant)}:{digest}"
-            raw = await self.redis.get(key)
+            raw = await self.redis.get(f"{tier}:{tenant}:{generation}:{digest}")
         except (RedisError, OSError) as exc:
             self._failed(exc)
             return None
         self._recovered()
         if raw is None:
-            self.misses += 1
-            CACHE_LOOKUPS.labels("miss").inc()
+            self.miss()
             return None
+        self.hit()
+        return json.loads(raw)
+
+    def hit(self) -> None:
         self.hits += 1
         CACHE_LOOKUPS.labels("hit").inc()
-        return json.loads(raw)
+
+    def miss(self) -> None:
+        self.misses += 1
+        CACHE_LOOKUPS.labels("miss").inc()
 
     async def put(
         self, tier: Literal["metric", "query"], tenant: str, digest: str, value: Any, generation: str
@@ -123,58 +134,84 @@ class TenantCache:
 
 
 class CachedSource(MetricSource):
-    """A MetricSource that answers repeated reads from Redis (the 60 s metric tier)."""
+    """A MetricSource that answers repeated reads from Redis (the 60 s metric tier), with the
+    decoded answers of this process kept beside it under the same tenant generation.
 
-    def __init__(self, inner: MetricSource, cache: TenantCache) -> None:
+    Every read costs one Redis round trip (the generation), so an invalidation anywhere is seen at
+    once; a value this process decoded before is then served without decoding it again. Callers
+    must not change what they get (the same objects may be handed out again).
+    """
+
+    def __init__(self, inner: MetricSource, cache: TenantCache, local_entries: int = 512) -> None:
         self.inner = inner
         self.cache = cache
+        self._local: OrderedDict[str, tuple[float, Any]] = OrderedDict()
+        self._local_entries = local_entries
+
+    async def _through(
+        self,
+        tenant: str,
+        digest: str,
+        load: Callable[[], Awaitable[T]],
+        encode: Callable[[T], Any],
+        decode: Callable[[Any], T],
+    ) -> T:
+        generation = await self.cache.generation(tenant)
+        if generation is None:  # no Redis, or Redis down: uncached
+            return await load()
+        key = f"{tenant}:{generation}:{digest}"
+        local = self._local.get(key)
+        if local is not None and local[0] > time.monotonic():
+            self._local.move_to_end(key)
+            self.cache.hit()
+            value: T = local[1]
+            return value
+        raw = await self.cache.get("metric", tenant, generation, digest)
+        if raw is not None:
+            value = decode(raw)
+        else:
+            value = await load()
+            await self.cache.put("metric", tenant, digest, encode(value), generation)
+        self._local[key] = (time.monotonic() + self.cache.settings.metric_ttl_s, value)
+        while len(self._local) > self._local_entries:
+            self._local.popitem(last=False)
+        return value
 
     async def totals(self, tenant: str, metric_ids: list[str], start: date, end: date) -> Series:
-        digest = _digest("series", sorted(set(metric_ids)), start, end, None)
-        cached = await self.cache.get("metric", tenant, digest)
-        if cached is not None:
-            return {m: _decode_points(p) for m, p in cached.items()}
-        generation = await self.cache.generation(tenant)
-        series = await self.inner.series(tenant, metric_ids, start, end)
-        if generation is not None:
-            encoded = {m: _encode_points(p) for m, p in series.items()}
-            await self.cache.put("metric", tenant, digest, encoded, generation)
-        return series
+        return await self._through(
+            tenant,
+            _digest("series", sorted(set(metric_ids)), start, end, None),
+            lambda: self.inner.series(tenant, metric_ids, start, end),
+            lambda series: {m: _encode_points(p) for m, p in series.items()},
+            lambda raw: {m: _decode_points(p) for m, p in raw.items()},
+        )
 
     async def by_campaign(self, tenant: str, metric_ids: list[str], start: date, end: date) -> Breakdown:
-        digest = _digest("series", sorted(set(metric_ids)), start, end, "campaign")
-        cached = await self.cache.get("metric", tenant, digest)
-        if cached is not None:
-            return {m: {c: _decode_points(p) for c, p in by.items()} for m, by in cached.items()}
-        generation = await self.cache.generation(tenant)
-        detail = await self.inner.series(tenant, metric_ids, start, end, "campaign")
-        if generation is not None:
-            encoded = {m: {c: _encode_points(p) for c, p in by.items()} for m, by in detail.items()}
-            await self.cache.put("metric", tenant, digest, encoded, generation)
-        return detail
+        return await self._through(
+            tenant,
+            _digest("series", sorted(set(metric_ids)), start, end, "campaign"),
+            lambda: self.inner.series(tenant, metric_ids, start, end, "campaign"),
+            lambda detail: {m: {c: _encode_points(p) for c, p in by.items()} for m, by in detail.items()},
+            lambda raw: {m: {c: _decode_points(p) for c, p in by.items()} for m, by in raw.items()},
+        )
 
     async def latest(self, tenant: str, metric_ids: list[str]) -> dict[str, MetricPoint]:
-        digest = _digest("latest", sorted(set(metric_ids)))
-        cached = await self.cache.get("metric", tenant, digest)
-        if cached is not None:
-            return {m: MetricPoint(date.fromordinal(d), v) for m, (d, v) in cached.items()}
-        generation = await self.cache.generation(tenant)
-        latest = await self.inner.latest(tenant, metric_ids)
-        if generation is not None:
-            encoded = {m: [p.date.toordinal(), p.value] for m, p in latest.items()}
-            await self.cache.put("metric", tenant, digest, encoded, generation)
-        return latest
+        return await self._through(
+            tenant,
+            _digest("latest", sorted(set(metric_ids))),
+            lambda: self.inner.latest(tenant, metric_ids),
+            lambda latest: {m: [p.date.toordinal(), p.value] for m, p in latest.items()},
+            lambda raw: {m: MetricPoint(_day(d), v) for m, (d, v) in raw.items()},
+        )
 
     async def last_date(self, tenant: str) -> date | None:
-        digest = _digest("last_date")
-        cached = await self.cache.get("metric", tenant, digest)
-        if cached is not None:
-            return date.fromordinal(cached) if cached else None
-        generation = await self.cache.generation(tenant)
-        newest = await self.inner.last_date(tenant)
-        if generation is not None:
-            await self.cache.put("metric", tenant, digest, newest.toordinal() if newest else 0, generation)
-        return newest
+        return await self._through(
+            tenant,
+            _digest("last_date"),
+            lambda: self.inner.last_date(tenant),
+            lambda newest: newest.toordinal() if newest else 0,
+            lambda raw: _day(raw) if raw else None,
+        )
 
     async def ping(self, tenant: str | None = None) -> None:
         await self.inner.ping(tenant)

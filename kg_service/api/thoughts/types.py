@@ -10,7 +10,8 @@ from strawberry.types import Info
 
 from kg_service.api.context import Context
 from kg_service.api.enums import ActionStatus, ImpactLevel, Priority, Severity, ThoughtStatus
-from kg_service.api.metrics.types import BlastRadius, Impact, Metric
+from kg_service.api.metrics.types import BlastRadius, Metric
+from kg_service.graph import blast_radius as blast
 from kg_service.graph.action_requests import ActionRequest as ActionRequestRecord
 from kg_service.graph.definitions import Action as ActionDefinition
 from kg_service.graph.definitions import ThoughtDefinition as Definition
@@ -207,22 +208,7 @@ class Thought:
         stored = self.instance.blast_radius
         if stored is None:
             return None
-        return BlastRadius(
-            change_pct=stored["change_pct"],
-            max_depth=stored["max_depth"],
-            trigger_id=stored["trigger_id"],
-            affected=[
-                Impact(
-                    impact_pct=i["impact_pct"],
-                    depth=i["depth"],
-                    path=[strawberry.ID(p) for p in i["path"]],
-                    path_count=i["path_count"],
-                    cross_domain=i["cross_domain"],
-                    metric_id=i["metric_id"],
-                )
-                for i in stored["affected"]
-            ],
-        )
+        return BlastRadius.of(blast.BlastRadius.model_validate(stored))
 
     @strawberry.field
     def top_campaigns(self) -> list[CampaignMove]:

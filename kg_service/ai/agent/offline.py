@@ -80,15 +80,13 @@ class OfflineAgent:
             )
             return
         memory.metric_ids, memory.intent, memory.days = [metric_id], intent, days
-        handler = {
-            Intent.VALUE: self._value,
-            Intent.TREND: self._trend,
-            Intent.COMPARISON: self._compare,
-            Intent.WHY: self._why,
-            Intent.WHAT_IF: self._what_if,
-        }[intent]
-        async for step in handler(metric_id, reading, days, toolbox):
-            yield step
+        tool, arguments, verb, compose = _plan(intent, metric_id, reading, days)
+        step, result = await self._call(toolbox, tool, arguments)
+        yield step
+        if "error" in result:
+            yield Step("text", f"I could not {verb} {metric_id}: {result['error']}")
+            return
+        yield Step("text", compose(result, arguments))
 
     async def _call(
         self, toolbox: Toolbox, tool: str, arguments: dict[str, Any]
@@ -97,101 +95,6 @@ class OfflineAgent:
         return Step(
             "tool_call", f"{tool}({', '.join(f'{k}={v}' for k, v in arguments.items())})", tool, arguments
         ), result
-
-    async def _value(
-        self, metric_id: str, reading: Reading, days: int, toolbox: Toolbox
-    ) -> AsyncIterator[Step]:
-        step, result = await self._call(toolbox, "query_metrics", {"metric_ids": [metric_id], "days": days})
-        yield step
-        if "error" in result:
-            yield Step("text", f"I could not read {metric_id}: {result['error']}")
-            return
-        row = result["metrics"][0]
-        yield Step(
-            "text",
-            f"{row['name']} was {written(row['latest'], row['unit'])} on {row['latest_date']}. Over the last "
-            f"{row['window_days']} days it stands at {written(row['window_value'], row['unit'])}, "
-            f"{pct(row['change_pct'])} against the {row['window_days']} days before "
-            f"(status: {row['status']}).",
-        )
-
-    async def _trend(
-        self, metric_id: str, reading: Reading, days: int, toolbox: Toolbox
-    ) -> AsyncIterator[Step]:
-        step, result = await self._call(toolbox, "query_metrics", {"metric_ids": [metric_id], "days": days})
-        yield step
-        if "error" in result:
-            yield Step("text", f"I could not read {metric_id}: {result['error']}")
-            return
-        row = result["metrics"][0]
-        change = row["change_pct"]
-        direction = "flat" if change is None or abs(change) < 1 else ("up" if change > 0 else "down")
-        yield Step(
-            "text",
-            f"{row['name']} is trending {direction}: {pct(change)} over the last {row['window_days']} days "
-            f"against the {row['window_days']} before, latest {written(row['latest'], row['unit'])} "
-            f"({row['latest_date']}).",
-        )
-
-    async def _compare(
-        self, metric_id: str, reading: Reading, days: int, toolbox: Toolbox
-    ) -> AsyncIterator[Step]:
-        step, result = await self._call(
-            toolbox, "compare_periods", {"metric_id": metric_id, "days": days, "offset_days": days}
-        )
-        yield step
-        if "error" in result:
-            yield Step("text", f"I could not compare {metric_id}: {result['error']}")
-            return
-        unit = result["unit"]
-        yield Step(
-            "text",
-            f"{result['name']}: {written(result['current'], unit)} over the last {result['days']} days "
-            f"against {written(result['previous'], unit)} in the {result['days']} days before, "
-            f"{pct(result['change_pct'])}.",
-        )
-
-    async def _why(
-        self, metric_id: str, reading: Reading, days: int, toolbox: Toolbox
-    ) -> AsyncIterator[Step]:
-        step, result = await self._call(toolbox, "explain_change", {"metric_id": metric_id, "days": days})
-        yield step
-        if "error" in result:
-            yield Step("text", f"I could not explain {metric_id}: {result['error']}")
-            return
-        text = f"{result['name']} moved {pct(result['change_pct'])} over the last {result['days']} days."
-        drivers = sorted(result["drivers"], key=lambda d: -abs(d["share_pct"] or 0))
-        if drivers:
-            parts = [f"{d['component']} {pct(d['change_pct'])}" for d in drivers[:3]]
-            text += f" By its formula, the movers were {', '.join(parts)}."
-        if result["campaigns"]:
-            top = result["campaigns"][0]
-            text += f" The campaign that moved most was {top['campaign']} ({pct(top['change_pct'])})."
-        yield Step("text", text)
-
-    async def _what_if(
-        self, metric_id: str, reading: Reading, days: int, toolbox: Toolbox
-    ) -> AsyncIterator[Step]:
-        change = reading.change_pct if reading.change_pct is not None else 10.0
-        step, result = await self._call(
-            toolbox, "get_blast_radius", {"metric_id": metric_id, "change_pct": change}
-        )
-        yield step
-        if "error" in result:
-            yield Step("text", f"I could not trace {metric_id}: {result['error']}")
-            return
-        affected = result["affected"][:4]
-        if not affected:
-            yield Step("text", f"A {pct(change)} change in {metric_id} reaches no other metric in the graph.")
-            return
-        parts = [
-            f"{a['name']} {pct(a['impact_pct'])}" + (" (finance)" if a["cross_domain"] else "")
-            for a in affected
-        ]
-        yield Step(
-            "text",
-            f"A {pct(change)} change in {metric_id} would move {'; '.join(parts)}, by the graph's weights.",
-        )
 
     async def _thoughts(self, toolbox: Toolbox) -> AsyncIterator[Step]:
         step, result = await self._call(toolbox, "list_thoughts", {})
@@ -202,3 +105,81 @@ class OfflineAgent:
             return
         lines = [f"{t['summary']} ({t['severity']}, {t['priority']} priority)" for t in thoughts[:5]]
         yield Step("text", f"{result['count']} active thoughts, most urgent first: " + " | ".join(lines))
+
+
+Compose = Callable[[dict[str, Any], dict[str, Any]], str]
+"""A tool's result (and the arguments it was called with) → the answer's text."""
+
+
+def _plan(
+    intent: Intent, metric_id: str, reading: Reading, days: int
+) -> tuple[str, dict[str, Any], str, Compose]:
+    """Which tool answers an intent about one metric, with what arguments, and how to word it."""
+    if intent is Intent.TREND:
+        return "query_metrics", {"metric_ids": [metric_id], "days": days}, "read", _trend
+    if intent is Intent.COMPARISON:
+        return (
+            "compare_periods",
+            {"metric_id": metric_id, "days": days, "offset_days": days},
+            "compare",
+            _compare,
+        )
+    if intent is Intent.WHY:
+        return "explain_change", {"metric_id": metric_id, "days": days}, "explain", _why
+    if intent is Intent.WHAT_IF:
+        change = reading.change_pct if reading.change_pct is not None else 10.0
+        return "get_blast_radius", {"metric_id": metric_id, "change_pct": change}, "trace", _what_if
+    return "query_metrics", {"metric_ids": [metric_id], "days": days}, "read", _value
+
+
+def _value(result: dict[str, Any], _: dict[str, Any]) -> str:
+    row = result["metrics"][0]
+    return (
+        f"{row['name']} was {written(row['latest'], row['unit'])} on {row['latest_date']}. Over the last "
+        f"{row['window_days']} days it stands at {written(row['window_value'], row['unit'])}, "
+        f"{pct(row['change_pct'])} against the {row['window_days']} days before "
+        f"(status: {row['status']})."
+    )
+
+
+def _trend(result: dict[str, Any], _: dict[str, Any]) -> str:
+    row = result["metrics"][0]
+    change = row["change_pct"]
+    direction = "flat" if change is None or abs(change) < 1 else ("up" if change > 0 else "down")
+    return (
+        f"{row['name']} is trending {direction}: {pct(change)} over the last {row['window_days']} days "
+        f"against the {row['window_days']} before, latest {written(row['latest'], row['unit'])} "
+        f"({row['latest_date']})."
+    )
+
+
+def _compare(result: dict[str, Any], _: dict[str, Any]) -> str:
+    unit = result["unit"]
+    return (
+        f"{result['name']}: {written(result['current'], unit)} over the last {result['days']} days "
+        f"against {written(result['previous'], unit)} in the {result['days']} days before, "
+        f"{pct(result['change_pct'])}."
+    )
+
+
+def _why(result: dict[str, Any], _: dict[str, Any]) -> str:
+    text = f"{result['name']} moved {pct(result['change_pct'])} over the last {result['days']} days."
+    drivers = sorted(result["drivers"], key=lambda d: -abs(d["share_pct"] or 0))
+    if drivers:
+        parts = [f"{d['component']} {pct(d['change_pct'])}" for d in drivers[:3]]
+        text += f" By its formula, the movers were {', '.join(parts)}."
+    if result["campaigns"]:
+        top = result["campaigns"][0]
+        text += f" The campaign that moved most was {top['campaign']} ({pct(top['change_pct'])})."
+    return text
+
+
+def _what_if(result: dict[str, Any], arguments: dict[str, Any]) -> str:
+    change, metric_id = arguments["change_pct"], arguments["metric_id"]
+    affected = result["affected"][:4]
+    if not affected:
+        return f"A {pct(change)} change in {metric_id} reaches no other metric in the graph."
+    parts = [
+        f"{a['name']} {pct(a['impact_pct'])}" + (" (finance)" if a["cross_domain"] else "") for a in affected
+    ]
+    return f"A {pct(change)} change in {metric_id} would move {'; '.join(parts)}, by the graph's weights."

@@ -128,7 +128,8 @@ async def main(rounds: int, delay_ms: int) -> None:
                 firsts.append(first * 1000)
                 texts.append(text * 1000)
         print(
-            f"offline agent over {len(firsts)} questions: first chunk p50 {statistics.median(firsts):.0f} ms, "
+            f"offline agent over {len(firsts)} questions: "
+            f"first chunk p50 {statistics.median(firsts):.0f} ms, "
             f"p95 {percentile(firsts, 95):.0f} ms; first text p50 {statistics.median(texts):.0f} ms, "
             f"p95 {percentile(texts, 95):.0f} ms (target first chunk p95 ≤ 300 ms)"
         )

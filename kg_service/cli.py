@@ -28,6 +28,8 @@ from kg_service.graph.seed_files import knowledge_for, known_tenants
 from kg_service.graph.seeding import expected_counts, write_knowledge
 from kg_service.graph.tenants import delete_tenant, graph_counts
 from kg_service.identity import Role
+from kg_service.redis_client import connect_redis
+from kg_service.warehouse.cache import TenantCache
 from kg_service.warehouse.demo import generate_demo
 from kg_service.warehouse.duckdb_files import TenantFiles
 from kg_service.warehouse.factory import metric_source
@@ -47,13 +49,32 @@ def _run_with_graph(settings: Settings, work: Callable[[Graph], Awaitable[T]]) -
 
     async def main() -> T:
         graph = Graph.connect(settings.neo4j)
+        redis = connect_redis(settings.redis)
+        if redis is not None:  # the API's cached answers learn of these writes at once
+            graph.on_write = TenantCache(redis, settings.redis).graph_changed
         try:
             await graph.ping()
             return await work(graph)
         finally:
             await graph.close()
+            if redis is not None:
+                await redis.aclose()
 
     return asyncio.run(main())
+
+
+def _values_changed(settings: Settings, tenant: str) -> None:
+    """Outdates every cached value and answer of `tenant` (its warehouse data was just replaced)."""
+
+    async def bump() -> None:
+        redis = connect_redis(settings.redis)
+        if redis is not None:
+            try:
+                await TenantCache(redis, settings.redis).invalidate(tenant)
+            finally:
+                await redis.aclose()
+
+    asyncio.run(bump())
 
 
 def _tenant(value: str) -> str:
@@ -195,6 +216,7 @@ def import_values_command(tenant: str, file: Path) -> None:
     if not units:
         _fail(f"tenant {tenant} has no metrics in the graph: run `kg-service seed --tenant {tenant}` first")
     count = import_values(TenantFiles(settings.warehouse_dir), tenant, file, units)
+    _values_changed(settings, tenant)
     click.echo(f"imported {count} values for {tenant} from {file}")
 
 
@@ -222,6 +244,7 @@ def demo_data(tenant: str, days: int, seed: int | None, end: datetime | None) ->
         summary = generate_demo(
             files, tenant, days=days, seed=seed, end=end.date() if end else None, progress=progress
         )
+    _values_changed(settings, tenant)
     rows = sum(summary.rows.values())
     click.echo(
         f"{tenant}: {summary.days} days {summary.first_date}..{summary.last_date}, {rows:,} rows, "

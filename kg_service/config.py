@@ -147,6 +147,13 @@ class ApiSettings(BaseSettings):
     agent_rate_limit_per_min: int = Field(
         default=10, ge=1, description="Agent questions per user per minute."
     )
+    answer_cache: bool = Field(
+        default=True,
+        description="Cache whole answers of read-only queries in Redis (the query tier), per tenant.",
+    )
+    answer_cache_entries: int = Field(
+        default=256, ge=0, description="Cached answers each API process also keeps decoded in memory."
+    )
 
     @property
     def origins(self) -> list[str]:

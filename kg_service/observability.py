@@ -21,6 +21,9 @@ GRAPHQL_ERRORS = Counter("kg_graphql_errors_total", "GraphQL errors returned, by
 GRAPH_QUERIES = Counter("kg_graph_queries_total", "Neo4j transactions run.", ["kind"])
 WAREHOUSE_QUERIES = Counter("kg_warehouse_queries_total", "Warehouse statements run.", ["backend"])
 CACHE_LOOKUPS = Counter("kg_cache_lookups_total", "Value cache lookups by result.", ["result"])
+ANSWER_LOOKUPS = Counter(
+    "kg_answer_cache_lookups_total", "Cached query answer lookups by result.", ["result"]
+)
 PIPELINE_STAGE_SECONDS = Histogram(
     "kg_pipeline_stage_seconds",
     "Duration of each pipeline stage.",

@@ -17,6 +17,7 @@ from kg_service.ai.agent.offline import OfflineAgent
 from kg_service.ai.agent.resolve import resolve_metrics
 from kg_service.ai.claude import ClaudeAnalyst, make_client
 from kg_service.ai.offline_analyst import OfflineAnalyst
+from kg_service.api.answers import AnswerCache
 from kg_service.config import Settings
 from kg_service.engine.analysis import Analyst
 from kg_service.engine.executors import Executors, ManualExecutor, WebhookExecutor
@@ -40,6 +41,8 @@ class Services:
     fallback: Analyst
     agent: Agent
     conversations: ConversationStore
+    answers: AnswerCache | None
+    """Whole query answers (None when `KG_API_ANSWER_CACHE` is off)."""
     _queue: ArqRedis | None = None
 
     async def queue(self) -> ArqRedis | None:
@@ -62,6 +65,9 @@ class Services:
         )
         offline = OfflineAnalyst()
         graph = Graph.connect(settings.neo4j)
+        values = metric_source(settings, redis)
+        # Every committed graph write outdates the tenant's cached answers, in every process.
+        graph.on_write = values.cache.graph_changed
         analyst: Analyst = offline
         agent: Agent = OfflineAgent(lambda tenant, question: resolve_metrics(graph, tenant, question))
         if settings.anthropic.api_key is not None:
@@ -72,7 +78,7 @@ class Services:
             settings=settings,
             graph=graph,
             redis=redis,
-            values=metric_source(settings, redis),
+            values=values,
             bus=event_bus(redis),
             http=http,
             executors=Executors(webhook=webhook, manual=ManualExecutor()),
@@ -80,6 +86,11 @@ class Services:
             fallback=offline,
             agent=agent,
             conversations=ConversationStore(redis),
+            answers=(
+                AnswerCache(values.cache, settings.api.answer_cache_entries)
+                if settings.api.answer_cache
+                else None
+            ),
         )
 
     async def close(self) -> None:

@@ -138,4 +138,4 @@ class ClaudeAnalyst:
             source_data_hash=context.fingerprint(),
             metadata={"model": self.settings.analysis_model, **json.loads(json.dumps(usage, default=str))},
         )
-        await self.graph.write_tx(lambda tx: audit.record(tx, context.tenant, event))
+        await self.graph.write_tx(lambda tx: audit.record(tx, context.tenant, event), tenant=context.tenant)

@@ -116,7 +116,7 @@ class AssistantMutations:
             outcome="generated",
             source_data_hash=audit.data_hash(record.model_dump(mode="json", exclude={"generated_at"})),
         )
-        await graph.write_tx(lambda tx: audit.record(tx, who.tenant_id, event))
+        await graph.write_tx(lambda tx: audit.record(tx, who.tenant_id, event), tenant=who.tenant_id)
         return Briefing.of(record)
 
 

@@ -38,8 +38,15 @@ class _Once:
     async def get(self, key: str, make: Callable[[], Awaitable[T]]) -> T:
         if key not in self._tasks:
             self._tasks[key] = asyncio.ensure_future(make())
-        result: T = await self._tasks[key]
+        result: T = await shared(self._tasks[key])
         return result
+
+
+async def shared(future: Awaitable[T]) -> T:
+    """Awaits a future other resolvers wait on too. When GraphQL cancels this resolver (a sibling
+    failed), the future itself must go on: cancelling it would fail every other waiter with a
+    CancelledError, which no field error handling catches."""
+    return await asyncio.shield(future)
 
 
 class Scope:
@@ -50,8 +57,16 @@ class Scope:
         self.tenant = tenant
         self._once = _Once()
         self.series: dict[str, DailySeries] = {}
-        self.values: DataLoader[str, DailySeries] = DataLoader(self._load_values)
-        self.requests_by_thought: DataLoader[str, list[ActionRequest]] = DataLoader(self._load_requests)
+        self._values: DataLoader[str, DailySeries] = DataLoader(self._load_values)
+        self._requests: DataLoader[str, list[ActionRequest]] = DataLoader(self._load_requests)
+
+    async def values(self, metric_id: str) -> DailySeries:
+        """The metric's dashboard window; every metric asked for in one tick is read in one query."""
+        return await shared(self._values.load(metric_id))
+
+    async def requests_for(self, thought_id: str) -> list[ActionRequest]:
+        """The thought's action requests; every thought asked for in one tick, in one graph read."""
+        return await shared(self._requests.load(thought_id))
 
     async def registry(self) -> dict[str, Metric]:
         return await self._once.get("registry", lambda: metrics.registry(self.services.graph, self.tenant))

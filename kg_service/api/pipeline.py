@@ -38,5 +38,7 @@ class PipelineMutations:
             outcome="queued" if queued else "coalesced",
             metadata={"job_id": job_id},
         )
-        await context.services.graph.write_tx(lambda tx: audit.record(tx, who.tenant_id, event))
+        await context.services.graph.write_tx(
+            lambda tx: audit.record(tx, who.tenant_id, event), tenant=who.tenant_id
+        )
         return RefreshResult(job_id=job_id, queued=queued)

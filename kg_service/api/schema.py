@@ -9,6 +9,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -18,9 +19,10 @@ from strawberry.extensions import (
 )
 from strawberry.tools import merge_types
 
+from kg_service.api.answers import CachedAnswers
 from kg_service.api.assistant import AssistantMutations, AssistantQueries, AssistantSubscriptions
 from kg_service.api.errors import ErrorCodes
-from kg_service.api.guards import WebsocketGuards
+from kg_service.api.guards import AuditRefusals, WebsocketGuards
 from kg_service.api.metrics.queries import MetricQueries
 from kg_service.api.pipeline import PipelineMutations
 from kg_service.api.subscriptions import LiveSubscriptions
@@ -50,15 +52,22 @@ Subscription = merge_types("Subscription", (LiveSubscriptions, AssistantSubscrip
 
 
 def build_schema(settings: ApiSettings, *, introspection: bool) -> strawberry.Schema:
+    # The limits' validation rules are made once: ValidationCache keys on the rule classes, and a
+    # limiter made per request brings a class of its own each time, so nothing would ever hit.
+    limits = [
+        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+    ]
     # Factories, not instances: an extension instance must not be shared between requests.
     extensions: list[Callable[[], Any] | type[Any]] = [
-        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        lambda: AddValidationRules(limits),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: ReportedParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
         ErrorCodes,
         WebsocketGuards,
+        AuditRefusals,
+        CachedAnswers,
     ]
     if not introspection:
         extensions.append(DisableIntrospection)

@@ -118,7 +118,7 @@ async def request_action(
         )
         return changed
 
-    return await graph.write_tx(work)
+    return await graph.write_tx(work, tenant=tenant)
 
 
 async def _decide(
@@ -151,7 +151,7 @@ async def _decide(
         await audit.record(tx, tenant, _event(principal, verb, changed, changed.status.value))
         return changed
 
-    return await graph.write_tx(work)
+    return await graph.write_tx(work, tenant=tenant)
 
 
 async def approve(graph: Graph, principal: Principal, request_id_: str) -> ActionRequest:

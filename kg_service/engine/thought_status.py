@@ -48,7 +48,7 @@ async def _change(
         )
         return changed
 
-    return await graph.write_tx(work)
+    return await graph.write_tx(work, tenant=tenant)
 
 
 async def dismiss(graph: Graph, principal: Principal, instance_id: str) -> ThoughtInstance:

@@ -154,7 +154,8 @@ async def generate_thoughts(
         await graph.write_tx(
             lambda tx: audit.record(
                 tx, tenant, _run_event(tenant, key, "skipped", reason=report.skipped_reason)
-            )
+            ),
+            tenant=tenant,
         )
         return report
     inputs = await _load(graph, source, tenant, settings)
@@ -204,7 +205,7 @@ async def generate_thoughts(
             ),
         )
 
-    await graph.write_tx(work, timeout_s=BULK_TIMEOUT_S)
+    await graph.write_tx(work, tenant=tenant, timeout_s=BULK_TIMEOUT_S)
     report.ran = True
     return report
 

@@ -21,13 +21,21 @@ BULK_TIMEOUT_S = 120.0
 Row = dict[str, Any]
 
 
+WriteListener = Callable[[str], Awaitable[None]]
+
+
 class Graph:
-    """One driver per process; every call names the database and carries a server-side timeout."""
+    """One driver per process; every call names the database and carries a server-side timeout.
+
+    Every write names its tenant; once it commits, `on_write(tenant)` is awaited (when set), which is
+    how caches of answers built from the graph learn that the tenant's graph changed.
+    """
 
     def __init__(self, driver: AsyncDriver, database: str, timeout_s: float) -> None:
         self._driver = driver
         self.database = database
         self.timeout_s = timeout_s
+        self.on_write: WriteListener | None = None
 
     @classmethod
     def connect(cls, settings: Neo4jSettings) -> Graph:
@@ -57,27 +65,32 @@ class Graph:
 
         return await self._managed(self._read, work)
 
-    async def write(self, text: CypherText, **params: Any) -> list[Row]:
+    async def write(self, text: CypherText, *, tenant: str, **params: Any) -> list[Row]:
         async def work(tx: AsyncManagedTransaction) -> list[Row]:
-            return await run(tx, text, **params)
+            return await run(tx, text, tenant=tenant, **params)
 
-        return await self._managed(self._write, work)
+        return await self.write_tx(work, tenant=tenant)
 
     async def read_tx(self, work: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
         return await self._managed(self._read, work)
 
     async def write_tx(
-        self, work: Callable[[AsyncManagedTransaction], Awaitable[T]], *, timeout_s: float | None = None
+        self,
+        work: Callable[[AsyncManagedTransaction], Awaitable[T]],
+        *,
+        tenant: str,
+        timeout_s: float | None = None,
     ) -> T:
-        """Runs `work` in one write transaction: all of it commits, or none of it. Bulk work (seeding,
-        embedding) passes a longer `timeout_s` than the per-request default."""
-        if timeout_s is None:
-            return await self._managed(self._write, work)
+        """Runs `work` in one write transaction of `tenant`'s graph: all of it commits, or none of it.
+        Bulk work (seeding, embedding) passes a longer `timeout_s` than the per-request default."""
 
-        async def bulk(work: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
+        async def write(work: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
             return await self._write(work, timeout_s)
 
-        return await self._managed(bulk, work)
+        result = await self._managed(write, work)
+        if self.on_write is not None:
+            await self.on_write(tenant)
+        return result
 
     async def _read(self, work: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
         GRAPH_QUERIES.labels("read").inc()

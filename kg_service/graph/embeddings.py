@@ -113,7 +113,7 @@ async def refresh_embeddings(graph: Graph, tenant: str, embedder: Encoder) -> in
             actions=rows["action"],
         )
 
-    stored = await graph.write_tx(store, timeout_s=BULK_TIMEOUT_S)
+    stored = await graph.write_tx(store, tenant=tenant, timeout_s=BULK_TIMEOUT_S)
     return int(stored[0]["stored"])
 
 

@@ -133,5 +133,5 @@ async def write_knowledge(graph: Graph, tenant: str, knowledge: KnowledgeSet) ->
         await run(tx, catalog.seed_cascades(), tenant=tenant, cascades=params["cascades"])
         await run(tx, catalog.seed_prune(), tenant=tenant, keep=params["keep"])
 
-    await graph.write_tx(work, timeout_s=BULK_TIMEOUT_S)
+    await graph.write_tx(work, tenant=tenant, timeout_s=BULK_TIMEOUT_S)
     forget(tenant)

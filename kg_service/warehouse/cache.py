@@ -1,9 +1,12 @@
-"""Redis caching of metric values, by tenant, fail-open.
+"""Redis caching of metric values and query answers, by tenant, fail-open.
 
-Keys carry the tenant and the tenant's cache generation: `metric:{tenant}:{gen}:{digest}` (60 s)
-and `query:{tenant}:{gen}:{name}:{digest}` (300 s). `invalidate(tenant)` bumps the generation, so
-every older entry is unreachable at once, including one a slow reader writes after the bump.
-When Redis fails, reads go to the warehouse and the outage is logged once.
+Keys carry the tenant and a version of what the entry was computed from: metric values
+`metric:{tenant}:{gen}:{digest}` (60 s) under the tenant's value generation `gen:{tenant}`, query
+answers `query:{tenant}:{gen}.{graph}:{digest}` (300 s) under that generation and the tenant's graph
+version `graph:{tenant}`. `invalidate(tenant)` bumps the generation (new warehouse data), and every
+committed graph write bumps the graph version (`graph_changed`), so every older entry is unreachable
+at once, including one a slow reader writes after the bump. When Redis fails, reads go to the
+warehouse and the graph, and the outage is logged once.
 """
 
 from __future__ import annotations
@@ -124,11 +127,32 @@ class TenantCache:
             self._failed(exc)
             return None
 
+    async def versions(self, tenant: str) -> tuple[str, str] | None:
+        """(value generation, graph version): what a query answer of the tenant is computed from,
+        read in one round trip before computing it; None without Redis."""
+        if self.redis is None:
+            return None
+        try:
+            generation, graph = await self.redis.mget(f"gen:{tenant}", f"graph:{tenant}")
+        except (RedisError, OSError) as exc:
+            self._failed(exc)
+            return None
+        self._recovered()
+        return (generation or "0", graph or "0")
+
     async def invalidate(self, tenant: str) -> None:
+        """The tenant's warehouse values changed: every cached value and answer is stale."""
+        await self._bump(f"gen:{tenant}")
+
+    async def graph_changed(self, tenant: str) -> None:
+        """A write to the tenant's graph committed: every cached answer is stale (values are not)."""
+        await self._bump(f"graph:{tenant}")
+
+    async def _bump(self, key: str) -> None:
         if self.redis is None:
             return
         try:
-            await self.redis.incr(f"gen:{tenant}")
+            await self.redis.incr(key)
         except (RedisError, OSError) as exc:
             self._failed(exc)
 

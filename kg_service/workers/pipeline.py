@@ -154,7 +154,9 @@ class PipelineRun:
             idempotency_key=(self.tenant, "pipeline.failed", self.job_id),
         )
         try:
-            await self.services.graph.write_tx(lambda tx: audit.record(tx, self.tenant, event))
+            await self.services.graph.write_tx(
+                lambda tx: audit.record(tx, self.tenant, event), tenant=self.tenant
+            )
         except Exception:
             log.exception("could not record the failure of %s", self.job_id)
         await self.publish("run", "failed", detail)

@@ -289,7 +289,7 @@ async def _renew_request(settings: Settings, tenant: str, thought_id: str, actio
             await tx.run(DELETE_REQUEST, tenant=tenant, id=fresh.id)
             await save_request(tx, tenant, fresh)
 
-        await graph.write_tx(work)
+        await graph.write_tx(work, tenant=tenant)
     finally:
         await graph.close()
 

@@ -177,9 +177,9 @@ async def test_another_tenants_graph_is_never_mixed_in(graph: Graph, tenant: str
         )
         # An ill-formed edge across tenants must not be followed either.
         await graph.write(
-            "MATCH (b:Metric {tenant: $mine, id: 'b'}), (c:Metric {tenant: $other, id: 'c'}) "
+            "MATCH (b:Metric {tenant: $tenant, id: 'b'}), (c:Metric {tenant: $other, id: 'c'}) "
             "CREATE (b)-[:AFFECTS {weight: 1.0, relationship: 'direct'}]->(c)",
-            mine=tenant,
+            tenant=tenant,
             other=other,
         )
         result = await blast_radius(graph, tenant, "a", 10.0)

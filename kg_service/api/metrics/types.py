@@ -104,7 +104,7 @@ class Metric:
 
     @strawberry.field
     async def latest(self, info: Ctx) -> MetricPoint | None:
-        point = metric_values.latest(await info.context.scope.values.load(self.definition.id))
+        point = metric_values.latest(await info.context.scope.values(self.definition.id))
         return MetricPoint(date=point.date, value=point.value) if point else None
 
     @strawberry.field
@@ -114,27 +114,27 @@ class Metric:
         if days > metric_values.STATUS_WINDOW_DAYS:  # beyond the dashboard's shared window: its own read
             points = await scope.long_history(self.definition.id, days)
             return [MetricPoint(date=p.date, value=p.value) for p in points]
-        series = await scope.values.load(self.definition.id)
+        series = await scope.values(self.definition.id)
         return [MetricPoint(date=p.date, value=p.value) for p in metric_values.history(series, days)]
 
     @strawberry.field
     async def change_pct(self, info: Ctx, days: int = 7) -> float | None:
         metric_values.check_days(days)
         scope = info.context.scope
-        await scope.values.load(self.definition.id)
+        await scope.values(self.definition.id)
         return metric_values.change_pct(self.definition, scope.series, await scope.registry(), days)
 
     @strawberry.field
     async def status(self, info: Ctx) -> Severity:
         scope = info.context.scope
-        await scope.values.load(self.definition.id)
+        await scope.values(self.definition.id)
         return metric_values.status(self.definition, scope.series, await scope.registry())
 
     @strawberry.field
     async def drivers(self, info: Ctx, days: int = 7) -> list[DriverContribution]:
         metric_values.check_days(days)
         scope = info.context.scope
-        await scope.values.load(self.definition.id)
+        await scope.values(self.definition.id)
         split = metric_values.drivers(self.definition, scope.series, await scope.registry(), days)
         if split is None:
             return []

@@ -225,6 +225,4 @@ class Thought:
 
     @strawberry.field
     async def recommended_actions(self, info: Ctx) -> list[ActionRequest]:
-        return [
-            ActionRequest.of(r) for r in await info.context.scope.requests_by_thought.load(self.instance.id)
-        ]
+        return [ActionRequest.of(r) for r in await info.context.scope.requests_for(self.instance.id)]

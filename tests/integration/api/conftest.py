@@ -45,7 +45,7 @@ STORES = {"acme": date(2026, 7, 15), "rare_seeds": date(2026, 9, 30)}
 """Each demo store ends on a calm stretch of its season, so its planted incidents stand out."""
 HIGH_LIMIT = 100_000
 START_TIMEOUT_S = 60.0
-COUNTERS = ("kg_graph_queries_total", "kg_warehouse_queries_total")
+COUNTERS = ("kg_graph_queries_total", "kg_warehouse_queries_total", "kg_answer_cache_lookups_total")
 
 
 def free_port() -> int:
@@ -131,6 +131,15 @@ class Tenant:
 class Counters:
     graph: float
     warehouse: float
+    cached_answers: float
+    """Answers served from the answer cache."""
+
+    def __sub__(self, other: Counters) -> Counters:
+        return Counters(
+            self.graph - other.graph,
+            self.warehouse - other.warehouse,
+            self.cached_answers - other.cached_answers,
+        )
 
 
 class TenantMaker:
@@ -227,16 +236,17 @@ class Api:
         totals = dict.fromkeys(COUNTERS, 0.0)
         for family in text_string_to_metric_families(response.text):
             for sample in family.samples:
-                if sample.name in totals:
+                if sample.name in totals and sample.labels.get("result", "hit") == "hit":
                     totals[sample.name] += sample.value
-        return Counters(totals["kg_graph_queries_total"], totals["kg_warehouse_queries_total"])
+        return Counters(*(totals[name] for name in COUNTERS))
 
     async def measure(self, work: Callable[[], Awaitable[Any]]) -> tuple[Any, Counters]:
-        """`work`'s result and the graph and warehouse queries the server ran for it."""
+        """`work`'s result, the graph and warehouse queries the server ran for it, and the answers it
+        served from its answer cache."""
         before = await self.counters()
         result = await work()
         after = await self.counters()
-        return result, Counters(after.graph - before.graph, after.warehouse - before.warehouse)
+        return result, after - before
 
 
 def error_codes(answer: dict[str, Any]) -> list[str]:

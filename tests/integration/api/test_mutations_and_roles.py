@@ -175,7 +175,14 @@ async def test_every_mutation_for_every_role(demo: Demo, graph: Graph, jobs: lis
             error = await refused(demo.api, token, query, **variables)
             assert error["extensions"]["code"] == "FORBIDDEN", (field, error)
             assert "needs the" in error["message"] and "role" in error["message"]
-            assert await audit_by(graph, tenant, resource, sub) == [], field
+            assert action not in {e.action for e in await audit_by(graph, tenant, resource, sub)}, field
+            # The refusal itself is audited: who tried what, on which id, and why it was refused.
+            tried = [e for e in await list_events(graph, tenant.id, action=field) if e.user == sub]
+            assert [(e.outcome, e.resource_type) for e in tried] == [("forbidden", "Mutation")], field
+            target = variables.get("id") or variables.get("t")
+            assert tried[0].resource_id == target, field
+            assert tried[0].metadata["reason"] == error["message"]
+            assert set(tried[0].metadata["arguments"].values()) == {str(v) for v in variables.values()}
 
     # Refused calls changed nothing; allowed ones changed exactly their target.
     dismissed = await get_instance(graph, tenant.id, targets.dismiss)
@@ -201,6 +208,8 @@ async def test_every_mutation_for_every_role(demo: Demo, graph: Graph, jobs: lis
         error = await refused(demo.api, token, REFRESH)
         assert error["extensions"]["code"] == "FORBIDDEN"
         assert await audit_by(graph, tenant, tenant.id, sub) == []
+        tried = [e for e in await list_events(graph, tenant.id, action="refreshData") if e.user == sub]
+        assert [(e.outcome, e.resource_id) for e in tried] == [("forbidden", None)]
 
 
 @pytest.fixture(scope="module")
@@ -238,6 +247,8 @@ async def test_a_critical_action_waits_for_an_admin(demo: Demo, graph: Graph, sh
     events = await list_events(graph, shop.id, resource_id=requested["id"])
     assert [(e.action, e.user, e.outcome) for e in reversed(events)] == [
         ("action.request", "ana", "pending_approval"),
+        ("approveAction", "ana", "forbidden"),  # refusals are audited too
+        ("rejectAction", "ana", "forbidden"),
         ("action.approve", "adam", "approved"),
         ("action.execute_start", "ana", "executing"),
         ("action.execute", "ana", "executed"),

@@ -374,21 +374,31 @@ async def _cold(demo: Demo) -> None:
 
 async def test_a_dashboard_costs_the_same_few_queries_whatever_its_size(demo: Demo) -> None:
     """All values of a request come from one batched warehouse read (plus the tenant's last-day
-    probe, both cached), and the graph reads are a fixed handful: 10 metrics cost what 98 cost."""
+    probe, both cached), and the graph reads are a fixed handful: 10 metrics cost what 98 cost.
+
+    Each dashboard is computed twice (a cold value cache, then a warm one) under two operation
+    names, so neither is served whole from the answer cache; asked a third time, it is."""
     api = demo.api
     token = api.token(demo.a, Role.VIEWER)
-    board = f'{{ thoughtlet(id: "budget_control") {{ metrics {{ {DASHBOARD_FIELDS} }} }} }}'
-    listed = f'{{ metrics(thoughtletId: "budget_control") {{ {DASHBOARD_FIELDS} }} }}'
-    everything = f"{{ metrics {{ {DASHBOARD_FIELDS} }} }}"
+    board = f'query %s {{ thoughtlet(id: "budget_control") {{ metrics {{ {DASHBOARD_FIELDS} }} }} }}'
+    listed = f'query %s {{ metrics(thoughtletId: "budget_control") {{ {DASHBOARD_FIELDS} }} }}'
+    everything = f"query %s {{ metrics {{ {DASHBOARD_FIELDS} }} }}"
 
     costs = {}
     for name, query in (("board", board), ("listed", listed), ("everything", everything)):
         await _cold(demo)
-        data, costs[name] = await api.measure(lambda q=query: api.execute(token, q))
+        data, costs[name] = await api.measure(lambda q=query % "Cold": api.execute(token, q))
         metrics = data["thoughtlet"]["metrics"] if name == "board" else data["metrics"]
         assert len(metrics) == (98 if name == "everything" else 10)
         assert all(m["latest"] is not None and len(m["history"]) == 30 for m in metrics)
-        _, costs[f"{name} cached"] = await api.measure(lambda q=query: api.execute(token, q))
+        warm, costs[f"{name} cached"] = await api.measure(lambda q=query % "Warm": api.execute(token, q))
+        again, costs[f"{name} answered"] = await api.measure(lambda q=query % "Warm": api.execute(token, q))
+        assert warm == data and again == data
+
+    # Computed, not served from the answer cache, until the same operation came again.
+    assert {costs[n].cached_answers for n in ("board", "board cached", "everything cached")} == {0}
+    assert {costs[f"{n} answered"].cached_answers for n in ("board", "listed", "everything")} == {1}
+    assert {costs[f"{n} answered"].warehouse for n in ("board", "listed", "everything")} == {0}
 
     # Cold: the last-day probe and ONE series read for every metric and component asked for.
     assert costs["board"].warehouse == costs["listed"].warehouse == costs["everything"].warehouse == 2
@@ -398,3 +408,16 @@ async def test_a_dashboard_costs_the_same_few_queries_whatever_its_size(demo: De
     # memo period, never per metric; the first request reads them, the rest reuse them.
     assert costs["board"].graph <= 4
     assert all(costs[n].graph == 0 for n in costs if n != "board")
+
+
+async def test_a_failing_field_leaves_its_siblings_answering(demo: Demo) -> None:
+    """One metric's bad argument nulls its parent; GraphQL then cancels the sibling resolvers that
+    wait on the request's shared value batch, and the batch itself must survive that (it once failed
+    the whole request with a 500)."""
+    token = demo.api.token(demo.a, Role.VIEWER)
+    query = """{ thoughtlets { id metrics { id status drivers(days: 0) { metricId } } }
+                 metrics(thoughtletId: "google_ads") { id status changePct } }"""
+    for _ in range(3):
+        answer = await demo.api.graphql(query, token)
+        assert set(error_codes(answer)) == {"INVALID_INPUT"}
+        assert answer["data"] is None or all(m["status"] for m in answer["data"]["metrics"])

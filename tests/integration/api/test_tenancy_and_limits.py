@@ -380,7 +380,7 @@ async def test_an_unexpected_error_is_masked_and_logged(demo: Demo, graph: Graph
     broken = spike.model_copy(
         update={"evidence": [{"metric_id": "cpc_google_ads", "test": "lost its verdict"}]}
     )
-    await graph.write_tx(lambda tx: save_instance(tx, shop.id, broken))
+    await graph.write_tx(lambda tx: save_instance(tx, shop.id, broken), tenant=shop.id)
 
     token = demo.api.token(shop, Role.VIEWER)
     answer = await demo.api.graphql(

@@ -144,8 +144,17 @@ class ApiSettings(BaseSettings):
     max_aliases: int = Field(default=20, ge=1, le=200, description="Most aliases in one GraphQL operation.")
     max_tokens: int = Field(default=2000, ge=100, description="Most tokens in one GraphQL document.")
     rate_limit_per_min: int = Field(default=100, ge=1, description="Requests per user per minute.")
+    rate_limit_per_hour: int = Field(default=1000, ge=1, description="Requests per user per hour.")
     agent_rate_limit_per_min: int = Field(
         default=10, ge=1, description="Agent questions per user per minute."
+    )
+    agent_rate_limit_per_hour: int = Field(
+        default=100, ge=1, description="Agent questions per user per hour."
+    )
+    auth_failures_per_min: int = Field(
+        default=5,
+        ge=1,
+        description="Failed authentications per client address per minute; past it, 429 instead of 401.",
     )
     answer_cache: bool = Field(
         default=True,

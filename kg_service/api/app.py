@@ -27,7 +27,7 @@ from kg_service.api.auth import bearer_token, verify_token
 from kg_service.api.context import Context
 from kg_service.api.dev_tokens import dev_tokens_router
 from kg_service.api.health import readiness
-from kg_service.api.limits import RateLimiter
+from kg_service.api.limits import RateLimiter, per_minute, request_limits
 from kg_service.api.schema import build_schema
 from kg_service.config import ROOT, Environment, Settings, get_settings
 from kg_service.errors import RateLimited, Unauthenticated
@@ -115,6 +115,24 @@ class RequestIds:
             request_id_var.reset(token)
 
 
+async def _count_failure(limiter: RateLimiter, connection: HTTPConnection, settings: Settings) -> None:
+    """Counts a failed authentication against the client's address; past the limit, 429 (HTTP) or
+    RateLimited (websocket) instead of another 401. The address is the peer's as this server sees
+    it: behind a proxy that is the proxy, so the limit belongs there."""
+    address = connection.client.host if connection.client else "unknown"
+    try:
+        await limiter.check(f"auth-fail:{address}", per_minute(settings.api.auth_failures_per_min))
+    except RateLimited as exc:
+        log.warning("too many failed authentications from %s", address)
+        if connection.scope["type"] == "websocket":
+            raise
+        raise _too_many(exc) from exc
+
+
+def _too_many(exc: RateLimited) -> HTTPException:
+    return HTTPException(429, str(exc), headers={"Retry-After": str(exc.retry_after_s)})
+
+
 class KgGraphQLRouter(GraphQLRouter[Context, None]):
     async def on_ws_connect(self, context: Context) -> Any:
         params = context.connection_params or {}
@@ -122,6 +140,11 @@ class KgGraphQLRouter(GraphQLRouter[Context, None]):
         try:
             context.principal = verify_token(context.services.settings.auth, bearer_token(raw))
         except Unauthenticated as exc:
+            try:
+                if context.request is not None:
+                    await _count_failure(context.limiter, context.request, context.services.settings)
+            except RateLimited as limited:
+                raise ConnectionRejectionError({"reason": str(limited)}) from limited
             raise ConnectionRejectionError({"reason": str(exc)}) from exc
         return {"tenantId": context.principal.tenant_id}
 
@@ -163,11 +186,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             principal = verify_token(settings.auth, bearer_token(connection.headers.get("authorization")))
         except Unauthenticated as exc:
+            await _count_failure(limiter, connection, settings)
             raise HTTPException(401, str(exc), headers={"WWW-Authenticate": "Bearer"}) from exc
         try:
-            await limiter.check(f"api:{principal.tenant_id}:{principal.sub}", settings.api.rate_limit_per_min)
+            await limiter.check(f"api:{principal.tenant_id}:{principal.sub}", *request_limits(settings.api))
         except RateLimited as exc:
-            raise HTTPException(429, str(exc), headers={"Retry-After": str(exc.retry_after_s)}) from exc
+            raise _too_many(exc) from exc
         return Context(services, principal, request_id, limiter)
 
     schema = build_schema(settings.api, introspection=development)

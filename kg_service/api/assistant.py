@@ -15,6 +15,7 @@ from kg_service.ai.agent.tools import Toolbox
 from kg_service.ai.briefing import Briefing as BriefingRecord
 from kg_service.ai.briefing import build_briefing, load_briefing, save_briefing
 from kg_service.api.context import Context
+from kg_service.api.limits import agent_limits
 from kg_service.errors import Forbidden, InvalidInput
 from kg_service.graph import audit
 from kg_service.identity import Role
@@ -140,7 +141,7 @@ class AssistantSubscriptions:
         except ValueError as exc:
             raise InvalidInput(str(exc)) from exc
         settings = context.services.settings.api
-        await context.limiter.check(f"agent:{who.tenant_id}:{who.sub}", settings.agent_rate_limit_per_min)
+        await context.limiter.check(f"agent:{who.tenant_id}:{who.sub}", *agent_limits(settings))
         toolbox = Toolbox(
             context.services.graph,
             context.services.values,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import suppress
 from typing import Any
@@ -31,6 +32,8 @@ from kg_service.api.thoughts.queries import ThoughtQueries
 from kg_service.api.viewer import ViewerQueries
 from kg_service.config import ApiSettings
 
+log = logging.getLogger(__name__)
+
 
 class ReportedParserCache(ParserCache):
     """ParserCache whose syntax errors (the token limit's too) get an error code like any other.
@@ -44,6 +47,15 @@ class ReportedParserCache(ParserCache):
         with suppress(GraphQLError):
             context.graphql_document = self.cached_parse_document(context.query, **context.parse_options)
         yield
+
+
+class KgSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        """Expected errors (bad input, refusals, validation) are the caller's: logged at debug level,
+        without a traceback. Unexpected ones are logged with theirs where they are masked
+        (`ErrorCodes`), so each error is logged once."""
+        for error in errors:
+            log.debug("GraphQL error at %s: %s", error.path, error.message)
 
 
 Query = merge_types("Query", (ViewerQueries, MetricQueries, ThoughtQueries, AssistantQueries))
@@ -71,7 +83,7 @@ def build_schema(settings: ApiSettings, *, introspection: bool) -> strawberry.Sc
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
-    return strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)
+    return KgSchema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)
 
 
 def sdl() -> str:

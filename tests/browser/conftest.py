@@ -241,6 +241,8 @@ def _environment(work: Path, api_port: int, redis_port: int) -> dict[str, str]:
         REDIS_URL=f"redis://127.0.0.1:{redis_port}/0",
         KG_API_CORS_ORIGINS=f"http://127.0.0.1:{api_port}",
         KG_API_RATE_LIMIT_PER_MIN="100000",
+        KG_API_RATE_LIMIT_PER_HOUR="100000",
+        KG_API_AUTH_FAILURES_PER_MIN="100000",
         KG_API_AGENT_RATE_LIMIT_PER_MIN="1000",
         KG_ENGINE_MAX_RUNS_PER_DAY=str(MAX_RUNS_PER_DAY),
         KG_PIPELINE_DEBOUNCE_S="0",

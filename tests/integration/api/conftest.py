@@ -74,12 +74,14 @@ class Server:
 
 
 def server_environment(data_dir: Path, **overrides: str) -> dict[str, str]:
-    """The test environment with the server's own data directory and a limit the suite never hits."""
+    """The test environment with the server's own data directory and limits the suite never hits."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("KG_ENGINE_ACTION_WEBHOOK")}
     env.update(
         KG_ENV="test",
         KG_DATA_DIR=str(data_dir),
         KG_API_RATE_LIMIT_PER_MIN=str(HIGH_LIMIT),
+        KG_API_RATE_LIMIT_PER_HOUR=str(HIGH_LIMIT),
+        KG_API_AUTH_FAILURES_PER_MIN=str(HIGH_LIMIT),
         KG_LOG_LEVEL="WARNING",
     )
     env.update(overrides)

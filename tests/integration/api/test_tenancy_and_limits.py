@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import jwt
 import pytest
 import websockets
@@ -313,8 +314,11 @@ async def test_oversized_and_batched_bodies_are_refused(demo: Demo) -> None:
 
 @pytest.fixture(scope="module")
 async def limited(demo: Demo) -> AsyncIterator[Api]:
-    """A second server over the same data that allows 3 requests per user per minute."""
-    async with second_server(demo.data_dir, "limited", KG_API_RATE_LIMIT_PER_MIN="3") as api:
+    """A second server over the same data that allows 3 requests per user per minute, and 3 failed
+    authentications per client address."""
+    async with second_server(
+        demo.data_dir, "limited", KG_API_RATE_LIMIT_PER_MIN="3", KG_API_AUTH_FAILURES_PER_MIN="3"
+    ) as api:
         yield api
 
 
@@ -338,6 +342,31 @@ async def test_a_user_past_the_rate_limit_gets_429_with_retry_after(demo: Demo, 
     unchanged(before, await limited.counters())
     other = await limited.post({"query": "{ me { sub } }"}, limited.token(demo.a, Role.VIEWER))
     assert other.status_code == 200  # the limit is per user
+
+
+def from_address(api: Api, address: str) -> httpx.AsyncClient:
+    """A client whose requests come from `address` (any 127.x.y.z reaches the loopback server)."""
+    transport = httpx.AsyncHTTPTransport(local_address=address)
+    return httpx.AsyncClient(base_url=api.server.url, transport=transport, timeout=30)
+
+
+async def test_an_address_failing_authentication_too_often_gets_429(demo: Demo, limited: Api) -> None:
+    await _start_of_a_fresh_minute()
+    body = {"query": "{ me { sub } }"}
+    bad = {"Authorization": "Bearer not-a-token"}
+    async with from_address(limited, "127.0.0.2") as prober, from_address(limited, "127.0.0.3") as other:
+        statuses = [(await prober.post("/graphql", json=body, headers=bad)).status_code for _ in range(3)]
+        assert statuses == [401, 401, 401]
+        refused = await prober.post("/graphql", json=body, headers=bad)
+        assert refused.status_code == 429
+        assert "rate limit of 3 per minute reached" in refused.json()["detail"]
+        assert 1 <= int(refused.headers["retry-after"]) <= 60
+        # Only failures count: a valid token from that address is still served; other addresses
+        # still get their 401.
+        token = limited.token(demo.a, Role.VIEWER)
+        served = await prober.post("/graphql", json=body, headers={"Authorization": f"Bearer {token}"})
+        assert served.status_code == 200
+        assert (await other.post("/graphql", json=body, headers=bad)).status_code == 401
 
 
 async def test_the_rate_limit_also_holds_over_a_websocket(demo: Demo, limited: Api) -> None:

@@ -63,18 +63,30 @@ def _run_with_graph(settings: Settings, work: Callable[[Graph], Awaitable[T]]) -
     return asyncio.run(main())
 
 
-def _values_changed(settings: Settings, tenant: str) -> None:
-    """Outdates every cached value and answer of `tenant` (its warehouse data was just replaced)."""
+def _outdate(settings: Settings, tenant: str, *, values: bool, graph: bool) -> bool:
+    """Makes the tenant's cached answers stale in every process (and its cached values when
+    `values`); False when no Redis is configured, so nothing is cached anywhere."""
 
-    async def bump() -> None:
+    async def bump() -> bool:
         redis = connect_redis(settings.redis)
-        if redis is not None:
-            try:
-                await TenantCache(redis, settings.redis).invalidate(tenant)
-            finally:
-                await redis.aclose()
+        if redis is None:
+            return False
+        cache = TenantCache(redis, settings.redis)
+        try:
+            if values:
+                await cache.invalidate(tenant)
+            if graph:
+                await cache.graph_changed(tenant)
+        finally:
+            await redis.aclose()
+        return cache.healthy
 
-    asyncio.run(bump())
+    return asyncio.run(bump())
+
+
+def _values_changed(settings: Settings, tenant: str) -> None:
+    """Its warehouse data was just replaced: every cached value and answer of `tenant` is stale."""
+    _outdate(settings, tenant, values=True, graph=False)
 
 
 def _tenant(value: str) -> str:
@@ -279,6 +291,28 @@ def thoughts_generate(tenant: str) -> None:
     click.echo(f"{tenant}: data as of {report.data_as_of}: {changes}")
     if report.insufficient:
         click.echo(f"insufficient data for: {', '.join(report.insufficient)}")
+
+
+@cli.group()
+def cache() -> None:
+    """The Redis caches of metric values and query answers."""
+
+
+@cache.command("outdate")
+@click.option("--tenant", required=True, callback=lambda _c, _p, v: _tenant(v))
+@click.option("--values", is_flag=True, help="Also its cached metric values (warehouse edited by hand).")
+def cache_outdate(tenant: str, values: bool) -> None:
+    """Make a tenant's cached answers stale at once, e.g. after editing its graph in Neo4j Browser.
+
+    Changes made through the service (mutations, seeding, pipeline runs, imports) do this by
+    themselves; edits made around it show only when entries expire (REDIS_QUERY_TTL_S)."""
+    settings = get_settings()
+    if settings.redis.url is None:
+        click.echo("REDIS_URL is not set: nothing is cached, nothing to outdate")
+        return
+    if not _outdate(settings, tenant, values=values, graph=True):
+        _fail(f"Redis at {settings.redis.url} did not answer; nothing was outdated")
+    click.echo(f"{tenant}: cached answers{' and values' if values else ''} outdated")
 
 
 @cli.command()

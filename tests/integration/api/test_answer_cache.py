@@ -4,11 +4,15 @@ the running server, with a tenant of the module's own so the writes stay here.""
 
 from __future__ import annotations
 
+import asyncio
+import subprocess
+import sys
 from typing import Any
 
 import pytest
 from redis.asyncio import Redis
 
+from kg_service.config import Settings
 from kg_service.graph.catalog import CypherText
 from kg_service.graph.db import Graph
 from kg_service.identity import Role
@@ -114,3 +118,32 @@ async def test_the_callers_own_and_failed_answers_are_not_cached(demo: Demo, sto
     for _ in range(2):
         answer, cost = await api.measure(lambda: api.graphql(failing, api.token(store, Role.VIEWER)))
         assert error_codes(answer) == ["INVALID_INPUT"] and cost.cached_answers == 0
+
+
+async def test_an_edit_made_around_the_service_shows_after_cache_outdate(
+    demo: Demo, settings: Settings, store: Tenant
+) -> None:
+    """An analyst's hand edit in Neo4j Browser is not announced: the cached answer stays until it
+    expires, or until `kg-service cache outdate` says the tenant's graph changed."""
+    api = demo.api
+    token = api.token(store, Role.VIEWER)
+    query = '{ metric(id: "ctr_google_ads") { name } }'
+    original = (await api.execute(token, query))["metric"]["name"]
+    browser = Graph.connect(settings.neo4j)  # a session that tells nobody about its writes
+    try:
+        await browser.write(RENAME, tenant=store.id, id="ctr_google_ads", name="CTR (edited by hand)")
+        assert (await api.execute(token, query))["metric"]["name"] == original
+        outdate = await asyncio.to_thread(
+            subprocess.run,
+            [sys.executable, "-m", "kg_service.cli", "cache", "outdate", "--tenant", store.id],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+        )
+        assert outdate.returncode == 0, outdate.stderr
+        assert outdate.stdout.strip() == f"{store.id}: cached answers outdated"
+        assert (await api.execute(token, query))["metric"]["name"] == "CTR (edited by hand)"
+    finally:
+        await browser.write(RENAME, tenant=store.id, id="ctr_google_ads", name=original)
+        await browser.close()

@@ -160,8 +160,8 @@ class ApiSettings(BaseSettings):
         default=True,
         description="Cache whole answers of read-only queries in Redis (the query tier), per tenant.",
     )
-    answer_cache_entries: int = Field(
-        default=256, ge=0, description="Cached answers each API process also keeps decoded in memory."
+    answer_cache_mb: int = Field(
+        default=64, ge=0, description="Memory (MB) each API process may hold decoded cached answers in."
     )
 
     @property

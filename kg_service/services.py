@@ -87,9 +87,7 @@ class Services:
             agent=agent,
             conversations=ConversationStore(redis),
             answers=(
-                AnswerCache(values.cache, settings.api.answer_cache_entries)
-                if settings.api.answer_cache
-                else None
+                AnswerCache(values.cache, settings.api.answer_cache_mb) if settings.api.answer_cache else None
             ),
         )
 

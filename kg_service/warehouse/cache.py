@@ -84,19 +84,26 @@ class TenantCache:
     async def get(
         self, tier: Literal["metric", "query"], tenant: str, generation: str, digest: str
     ) -> Any | None:
-        if self.redis is None:
-            return None
-        try:
-            raw = await self.redis.get(f"{tier}:{tenant}:{generation}:{digest}")
-        except (RedisError, OSError) as exc:
-            self._failed(exc)
-            return None
-        self._recovered()
+        raw = await self.get_text(tier, tenant, generation, digest)
         if raw is None:
             self.miss()
             return None
         self.hit()
         return json.loads(raw)
+
+    async def get_text(
+        self, tier: Literal["metric", "query"], tenant: str, generation: str, digest: str
+    ) -> str | None:
+        """The entry's JSON text, uncounted (callers keep their own hit counts)."""
+        if self.redis is None:
+            return None
+        try:
+            raw: str | None = await self.redis.get(f"{tier}:{tenant}:{generation}:{digest}")
+        except (RedisError, OSError) as exc:
+            self._failed(exc)
+            return None
+        self._recovered()
+        return raw
 
     def hit(self) -> None:
         self.hits += 1
@@ -109,11 +116,16 @@ class TenantCache:
     async def put(
         self, tier: Literal["metric", "query"], tenant: str, digest: str, value: Any, generation: str
     ) -> None:
+        await self.put_text(tier, tenant, digest, json.dumps(value), generation)
+
+    async def put_text(
+        self, tier: Literal["metric", "query"], tenant: str, digest: str, text: str, generation: str
+    ) -> None:
         if self.redis is None:
             return
         ttl = self.settings.metric_ttl_s if tier == "metric" else self.settings.query_ttl_s
         try:
-            await self.redis.set(f"{tier}:{tenant}:{generation}:{digest}", json.dumps(value), ex=ttl)
+            await self.redis.set(f"{tier}:{tenant}:{generation}:{digest}", text, ex=ttl)
         except (RedisError, OSError) as exc:
             self._failed(exc)
 

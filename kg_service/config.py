@@ -9,6 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlparse
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -110,6 +111,24 @@ class AuthSettings(BaseSettings):
     audience: str = Field(default="marketing-iq", description="Required `aud` claim.")
     issuer: str = Field(default="marketing-iq", description="Required `iss` claim.")
     default_ttl_min: int = Field(default=60, gt=0, le=60 * 24 * 30, description="Lifetime of minted tokens.")
+    jwks_url: str | None = Field(
+        default=None,
+        description="An identity provider's JWKS URL: RS256 tokens are verified with its keys (https).",
+    )
+    jwks_cache_s: int = Field(
+        default=300, ge=30, le=86400, description="How long fetched JWKS keys are used before a refetch."
+    )
+
+    @field_validator("jwks_url", mode="before")
+    @classmethod
+    def _secure_jwks(cls, value: object) -> object:
+        if value in (None, ""):
+            return None
+        url = urlparse(str(value))
+        loopback = url.hostname in ("127.0.0.1", "localhost", "::1")
+        if url.scheme != "https" and not (url.scheme == "http" and loopback):
+            raise ValueError("KG_JWT_JWKS_URL must be https (plain http only on this machine's loopback)")
+        return value
 
 
 class EngineSettings(BaseSettings):

@@ -23,7 +23,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from kg_service.ai.embeddings import shared_embedder
 from kg_service.api import webhooks
-from kg_service.api.auth import bearer_token, verify_token
+from kg_service.api.auth import TokenVerifier, bearer_token
 from kg_service.api.context import Context
 from kg_service.api.dev_tokens import dev_tokens_router
 from kg_service.api.health import readiness
@@ -134,11 +134,13 @@ def _too_many(exc: RateLimited) -> HTTPException:
 
 
 class KgGraphQLRouter(GraphQLRouter[Context, None]):
+    verifier: TokenVerifier
+
     async def on_ws_connect(self, context: Context) -> Any:
         params = context.connection_params or {}
         raw = params.get("authorization") or params.get("Authorization") or params.get("token")
         try:
-            context.principal = verify_token(context.services.settings.auth, bearer_token(raw))
+            context.principal = await self.verifier.verify(bearer_token(raw))
         except Unauthenticated as exc:
             try:
                 if context.request is not None:
@@ -175,6 +177,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         warming.cancel()
         await services.close()
 
+    verifier = TokenVerifier(settings.auth)
+
     async def context_getter(connection: HTTPConnection) -> Context:
         services: Services = connection.app.state.services
         request_id = request_id_var.get() or uuid.uuid4().hex
@@ -184,7 +188,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             context.over_websocket = True
             return context
         try:
-            principal = verify_token(settings.auth, bearer_token(connection.headers.get("authorization")))
+            principal = await verifier.verify(bearer_token(connection.headers.get("authorization")))
         except Unauthenticated as exc:
             await _count_failure(limiter, connection, settings)
             raise HTTPException(401, str(exc), headers={"WWW-Authenticate": "Bearer"}) from exc
@@ -204,6 +208,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allowed_origins=settings.api.origins,
         multipart_uploads_enabled=False,
     )
+    router.verifier = verifier
     app = FastAPI(title="Marketing IQ", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.include_router(router, prefix="/graphql")
     app.include_router(webhooks.router)

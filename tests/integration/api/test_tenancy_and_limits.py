@@ -16,6 +16,7 @@ import httpx
 import jwt
 import pytest
 import websockets
+from cryptography.hazmat.primitives.asymmetric import rsa
 from gql import GraphQLRequest
 from gql.transport.exceptions import TransportError, TransportQueryError
 
@@ -24,6 +25,7 @@ from kg_service.graph.audit import list_events
 from kg_service.graph.db import Graph
 from kg_service.graph.instances import get_instance, save_instance
 from kg_service.identity import Role
+from tests.identity_provider import running_provider, signed
 
 from .conftest import Api, Counters, Demo, error_codes, free_port, second_server
 
@@ -201,6 +203,27 @@ async def test_requests_without_valid_credentials_are_refused(demo: Demo) -> Non
     unchanged(before, await api.counters())
     valid = await api.post({"query": "{ me { tenantId } }"}, api.token(demo.a, Role.VIEWER))
     assert valid.status_code == 200 and valid.json()["data"]["me"]["tenantId"] == demo.a.id
+
+
+async def test_an_identity_providers_rs256_tokens_are_accepted(demo: Demo) -> None:
+    """A server configured with a JWKS URL serves the provider's RS256 tokens (HTTP and websocket)
+    and still the HS256 ones it mints; a token signed by a key the provider does not publish is a 401."""
+    with running_provider() as provider:
+        key = provider.add_key("2026-11")
+        async with second_server(demo.data_dir, "jwks", KG_JWT_JWKS_URL=provider.url) as api:
+            token = signed(key, "2026-11", tenant_id=demo.a.id, sub="sso-ana")
+            answer = await api.graphql("{ me { sub tenantId roles } }", token)
+            assert answer["data"]["me"] == {"sub": "sso-ana", "tenantId": demo.a.id, "roles": ["ANALYST"]}
+            async with api.ws_client(token) as session:
+                me = await session.execute(GraphQLRequest("{ me { sub } }"))
+            assert me == {"me": {"sub": "sso-ana"}}
+            minted = api.token(demo.a, Role.VIEWER, sub="local")
+            assert (await api.graphql("{ me { sub } }", minted))["data"]["me"]["sub"] == "local"
+            impostor = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            forged = signed(impostor, "2026-11", tenant_id=demo.a.id)
+            refused = await api.post({"query": "{ me { sub } }"}, forged)
+            assert refused.status_code == 401
+        assert provider.fetches == 1
 
 
 async def ws_close_code(

@@ -126,6 +126,7 @@ class CachedAnswers(SchemaExtension):
 
     async def on_execute(self) -> AsyncIterator[None]:
         execution = self.execution_context
+        # Read by attribute: `Context` imports the services, which import this module.
         context = execution.context
         principal = getattr(context, "principal", None)
         answers: AnswerCache | None = getattr(getattr(context, "services", None), "answers", None)

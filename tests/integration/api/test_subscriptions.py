@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from gql import GraphQLRequest
+from gql.transport.exceptions import TransportQueryError
 from redis.asyncio import Redis
 
 from kg_service.identity import Role
@@ -20,10 +21,23 @@ from kg_service.identity import Role
 from .conftest import Api, Demo
 
 THOUGHT_EVENTS = """subscription {
-  thoughtEvents { kind thoughtId definitionId at thought { id summary status definition { id } } }
+  thoughtEvents { id kind thoughtId definitionId at thought { id summary status definition { id } } }
 }"""
+RESUMED = "subscription($after: ID) { thoughtEvents(after: $after) { id kind thoughtId } }"
 PIPELINE_EVENTS = "subscription { pipelineEvents { jobId stage status detail at } }"
-PUBLISHER = "import sys, redis; print(redis.Redis.from_url(sys.argv[1]).publish(sys.argv[2], sys.argv[3]))"
+PUBLISHER = """
+import asyncio, json, sys
+from redis.asyncio import Redis
+from kg_service.events import Event, RedisBus
+
+async def main():
+    redis = Redis.from_url(sys.argv[1], decode_responses=True)
+    event = await RedisBus(redis).publish(Event(sys.argv[2], sys.argv[3], json.loads(sys.argv[4])))
+    await redis.aclose()
+    print(event.id)
+
+asyncio.run(main())
+"""
 QUIET_S = 2.0
 """How long a subscriber that should receive nothing is watched after the others received."""
 
@@ -36,13 +50,15 @@ async def redis(demo: Demo) -> AsyncIterator[Redis]:
 
 
 @asynccontextmanager
-async def subscribed(api: Api, token: str, query: str) -> AsyncIterator[asyncio.Queue[dict[str, Any]]]:
+async def subscribed(
+    api: Api, token: str, query: str, **variables: Any
+) -> AsyncIterator[asyncio.Queue[dict[str, Any]]]:
     """A websocket subscriber running in the background; what it receives lands in the queue."""
     received: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
 
     async def listen() -> None:
         async with api.ws_client(token) as session:
-            async for result in session.subscribe(GraphQLRequest(query)):
+            async for result in session.subscribe(GraphQLRequest(query, variable_values=variables)):
                 await received.put(result)
 
     task = asyncio.create_task(listen())
@@ -64,22 +80,23 @@ async def listening(redis: Redis, tenant: str, count: int) -> None:
     pytest.fail(f"no subscriber reached events:{tenant}")
 
 
-async def publish_elsewhere(api: Api, tenant: str, kind: str, payload: dict[str, Any]) -> int:
-    """Publishes from another process, as the pipeline worker does; returns how many received it."""
-    message = json.dumps({"kind": kind, "payload": payload})
+async def publish_elsewhere(api: Api, tenant: str, kind: str, payload: dict[str, Any]) -> str:
+    """Publishes from another process with the project's bus, as the pipeline worker does; returns
+    the event's id in the tenant's log."""
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-c",
         PUBLISHER,
         str(api.settings.redis.url),
-        f"events:{tenant}",
-        message,
+        tenant,
+        kind,
+        json.dumps(payload),
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
     out, err = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 0, err.decode()
-    return int(out)
+    return out.decode().strip()
 
 
 async def nothing_arrives(queue: asyncio.Queue[dict[str, Any]]) -> None:
@@ -107,11 +124,11 @@ async def test_a_thought_event_reaches_only_its_tenant(demo: Demo, redis: Redis)
     ):
         await listening(redis, demo.a.id, 1)
         await listening(redis, demo.b.id, 1)
-        assert (
-            await publish_elsewhere(api, demo.a.id, "thought", thought_event(spike, "google_cpc_spike")) >= 1
-        )
+        event_sent = thought_event(spike, "google_cpc_spike")
+        published = await publish_elsewhere(api, demo.a.id, "thought", event_sent)
 
         event = (await asyncio.wait_for(a_events.get(), 10))["thoughtEvents"]
+        assert event["id"] == published
         assert event["kind"] == "escalated" and event["thoughtId"] == spike
         assert event["definitionId"] == "google_cpc_spike"
         assert event["thought"]["id"] == spike and event["thought"]["status"] == "ACTIVE"
@@ -192,3 +209,37 @@ async def test_pipeline_events_reach_only_their_tenant(demo: Demo, redis: Redis)
         assert datetime.fromisoformat(event["at"]) == datetime.fromisoformat(payload["at"])
         assert a_events.empty()
         await nothing_arrives(b_events)
+
+
+async def test_a_resumed_subscription_replays_what_it_missed_once(demo: Demo, redis: Redis) -> None:
+    """A client that reconnects names the last event it saw: it first gets the events published
+    while it was away, from the tenant's log, then the live ones, none twice, none of another tenant."""
+    api = demo.api
+    spike = demo.a.thoughts["google_cpc_spike"]
+    seen = await publish_elsewhere(api, demo.a.id, "thought", thought_event(spike, "x", "created"))
+    missed = [
+        await publish_elsewhere(api, demo.a.id, "thought", thought_event(spike, "x", change))
+        for change in ("escalated", "snoozed")
+    ]
+    await publish_elsewhere(api, demo.a.id, "pipeline", {"job_id": "j", "stage": "s", "status": "ok"})
+    async with (
+        subscribed(api, api.token(demo.a, Role.VIEWER), RESUMED, after=seen) as resumed,
+        subscribed(api, api.token(demo.b, Role.VIEWER), RESUMED, after=seen) as other_tenant,
+    ):
+        replayed = [(await asyncio.wait_for(resumed.get(), 10))["thoughtEvents"] for _ in missed]
+        assert [e["id"] for e in replayed] == missed
+        assert [e["kind"] for e in replayed] == ["escalated", "snoozed"]
+        await listening(redis, demo.a.id, 1)
+        live = await publish_elsewhere(api, demo.a.id, "thought", thought_event(spike, "x", "resolved"))
+        assert (await asyncio.wait_for(resumed.get(), 10))["thoughtEvents"]["id"] == live
+        await nothing_arrives(resumed)  # nothing twice
+        assert other_tenant.empty()
+
+
+async def test_a_malformed_resume_point_is_refused(demo: Demo) -> None:
+    async with demo.api.ws_client(demo.api.token(demo.a, Role.VIEWER)) as session:
+        with pytest.raises(TransportQueryError) as refused:
+            async for _ in session.subscribe(GraphQLRequest(RESUMED, variable_values={"after": "$"})):
+                pass
+    error = (refused.value.errors or [{}])[0]
+    assert error["extensions"]["code"] == "INVALID_INPUT" and "after" in error["message"]

@@ -175,6 +175,12 @@ class ApiSettings(BaseSettings):
         ge=1,
         description="Failed authentications per client address per minute; past it, 429 instead of 401.",
     )
+    query_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        le=120,
+        description="Longest a query may run over HTTP before it is stopped and answered TIMEOUT.",
+    )
     answer_cache: bool = Field(
         default=True,
         description="Cache whole answers of read-only queries in Redis (the query tier), per tenant.",

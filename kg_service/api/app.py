@@ -8,10 +8,12 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import lru_cache
 from typing import Any
 
 from fastapi import FastAPI, HTTPException
 from fastapi.middleware.cors import CORSMiddleware
+from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
@@ -19,7 +21,9 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
+from strawberry.http import GraphQLRequestData
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types import ExecutionResult
 
 from kg_service.ai.embeddings import shared_embedder
 from kg_service.api import webhooks
@@ -31,7 +35,7 @@ from kg_service.api.limits import RateLimiter, per_minute, request_limits
 from kg_service.api.schema import build_schema
 from kg_service.config import ROOT, Environment, Settings, get_settings
 from kg_service.errors import RateLimited, Unauthenticated
-from kg_service.observability import HTTP_LATENCY, configure_logging, request_id_var
+from kg_service.observability import GRAPHQL_ERRORS, HTTP_LATENCY, configure_logging, request_id_var
 from kg_service.services import Services
 
 log = logging.getLogger(__name__)
@@ -133,8 +137,47 @@ def _too_many(exc: RateLimited) -> HTTPException:
     return HTTPException(429, str(exc), headers={"Retry-After": str(exc.retry_after_s)})
 
 
+@lru_cache(maxsize=512)
+def _operation_type(query: str | None, operation_name: str | None) -> OperationType | None:
+    """The operation a request runs (None when the document does not parse: GraphQL reports that)."""
+    try:
+        operation = get_operation_ast(parse(query or ""), operation_name)
+    except GraphQLError:
+        return None
+    return operation.operation if operation is not None else None
+
+
 class KgGraphQLRouter(GraphQLRouter[Context, None]):
     verifier: TokenVerifier
+    query_timeout_s: float
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: Any,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """Runs the operation; a query past `query_timeout_s` is stopped and answered TIMEOUT. Only
+        queries: a mutation stopped halfway could leave an action it started without its outcome."""
+        run = super().execute_single(
+            request, request_adapter, sub_response, context, root_value, request_data
+        )
+        if _operation_type(request_data.query, request_data.operation_name) is not OperationType.QUERY:
+            return await run
+        try:
+            async with asyncio.timeout(self.query_timeout_s):
+                return await run
+        except TimeoutError:
+            GRAPHQL_ERRORS.labels("TIMEOUT").inc()
+            log.warning("a query was stopped after %.0f s", self.query_timeout_s)
+            message = (
+                f"the query ran longer than {self.query_timeout_s:g} s and was stopped; "
+                "ask for less (fewer nested lists, shorter histories)"
+            )
+            return ExecutionResult(data=None, errors=[GraphQLError(message, extensions={"code": "TIMEOUT"})])
 
     async def on_ws_connect(self, context: Context) -> Any:
         params = context.connection_params or {}
@@ -209,6 +252,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         multipart_uploads_enabled=False,
     )
     router.verifier = verifier
+    router.query_timeout_s = settings.api.query_timeout_s
     app = FastAPI(title="Marketing IQ", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.include_router(router, prefix="/graphql")
     app.include_router(webhooks.router)

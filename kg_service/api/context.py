@@ -57,8 +57,17 @@ class Scope:
         self.tenant = tenant
         self._once = _Once()
         self.series: dict[str, DailySeries] = {}
+        self._computed: dict[tuple[object, ...], Any] = {}
         self._values: DataLoader[str, DailySeries] = DataLoader(self._load_values)
         self._requests: DataLoader[str, list[ActionRequest]] = DataLoader(self._load_requests)
+
+    def computed(self, key: tuple[object, ...], compute: Callable[[], T]) -> T:
+        """`compute()` once per request for each key: a metric reached along several paths of one
+        query (boards within boards) has its status and drivers worked out once."""
+        if key not in self._computed:
+            self._computed[key] = compute()
+        value: T = self._computed[key]
+        return value
 
     async def values(self, metric_id: str) -> DailySeries:
         """The metric's dashboard window; every metric asked for in one tick is read in one query."""

@@ -122,20 +122,32 @@ class Metric:
         metric_values.check_days(days)
         scope = info.context.scope
         await scope.values(self.definition.id)
-        return metric_values.change_pct(self.definition, scope.series, await scope.registry(), days)
+        registry = await scope.registry()
+        return scope.computed(
+            ("change_pct", self.definition.id, days),
+            lambda: metric_values.change_pct(self.definition, scope.series, registry, days),
+        )
 
     @strawberry.field
     async def status(self, info: Ctx) -> Severity:
         scope = info.context.scope
         await scope.values(self.definition.id)
-        return metric_values.status(self.definition, scope.series, await scope.registry())
+        registry = await scope.registry()
+        return scope.computed(
+            ("status", self.definition.id),
+            lambda: metric_values.status(self.definition, scope.series, registry),
+        )
 
     @strawberry.field
     async def drivers(self, info: Ctx, days: int = 7) -> list[DriverContribution]:
         metric_values.check_days(days)
         scope = info.context.scope
         await scope.values(self.definition.id)
-        split = metric_values.drivers(self.definition, scope.series, await scope.registry(), days)
+        registry = await scope.registry()
+        split = scope.computed(
+            ("drivers", self.definition.id, days),
+            lambda: metric_values.drivers(self.definition, scope.series, registry, days),
+        )
         if split is None:
             return []
         return [

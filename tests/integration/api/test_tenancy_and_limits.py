@@ -337,10 +337,14 @@ async def test_oversized_and_batched_bodies_are_refused(demo: Demo) -> None:
 
 @pytest.fixture(scope="module")
 async def limited(demo: Demo) -> AsyncIterator[Api]:
-    """A second server over the same data that allows 3 requests per user per minute, and 3 failed
-    authentications per client address."""
+    """A second server over the same data that allows 3 requests per user per minute, 3 failed
+    authentications per client address, and 1 s per query."""
     async with second_server(
-        demo.data_dir, "limited", KG_API_RATE_LIMIT_PER_MIN="3", KG_API_AUTH_FAILURES_PER_MIN="3"
+        demo.data_dir,
+        "limited",
+        KG_API_RATE_LIMIT_PER_MIN="3",
+        KG_API_AUTH_FAILURES_PER_MIN="3",
+        KG_API_QUERY_TIMEOUT_S="1",
     ) as api:
         yield api
 
@@ -365,6 +369,22 @@ async def test_a_user_past_the_rate_limit_gets_429_with_retry_after(demo: Demo, 
     unchanged(before, await limited.counters())
     other = await limited.post({"query": "{ me { sub } }"}, limited.token(demo.a, Role.VIEWER))
     assert other.status_code == 200  # the limit is per user
+
+
+NESTED = """{ thoughtlets { metrics { drivers(days: 300) { sharePct } thoughtlets { metrics {
+  drivers(days: 300) { sharePct } thoughtlets { metrics { status history(days: 30) { value } } } } } } } }"""
+
+
+async def test_a_query_running_too_long_is_stopped_with_timeout(demo: Demo, limited: Api) -> None:
+    """Boards within boards within boards: tens of thousands of fields. The query is stopped at the
+    server's limit, answered with a code, and the server goes on answering."""
+    started = time.monotonic()
+    answer = await limited.graphql(NESTED, limited.token(demo.a, Role.VIEWER))
+    assert time.monotonic() - started < 5
+    assert answer["data"] is None and error_codes(answer) == ["TIMEOUT"]
+    assert "ran longer than 1 s" in answer["errors"][0]["message"]
+    after = await limited.graphql("{ me { sub } }", limited.token(demo.a, Role.VIEWER, sub="next"))
+    assert after["data"]["me"]["sub"] == "next"
 
 
 def from_address(api: Api, address: str) -> httpx.AsyncClient:

@@ -37,6 +37,12 @@ class RateLimited(KgError):
         self.retry_after_s = retry_after_s
 
 
+class TimedOut(KgError):
+    """A request ran past its time limit and was stopped; asking for less will succeed."""
+
+    code = "TIMEOUT"
+
+
 class UpstreamError(KgError):
     """A dependency (Neo4j, Redis, the warehouse, an LLM) failed in a way retrying will not fix."""
 

@@ -34,7 +34,7 @@ from kg_service.api.health import readiness
 from kg_service.api.limits import RateLimiter, per_minute, request_limits
 from kg_service.api.schema import build_schema
 from kg_service.config import ROOT, Environment, Settings, get_settings
-from kg_service.errors import RateLimited, Unauthenticated
+from kg_service.errors import RateLimited, TimedOut, Unauthenticated
 from kg_service.observability import GRAPHQL_ERRORS, HTTP_LATENCY, configure_logging, request_id_var
 from kg_service.services import Services
 
@@ -171,13 +171,14 @@ class KgGraphQLRouter(GraphQLRouter[Context, None]):
             async with asyncio.timeout(self.query_timeout_s):
                 return await run
         except TimeoutError:
-            GRAPHQL_ERRORS.labels("TIMEOUT").inc()
-            log.warning("a query was stopped after %.0f s", self.query_timeout_s)
-            message = (
+            stopped = TimedOut(
                 f"the query ran longer than {self.query_timeout_s:g} s and was stopped; "
                 "ask for less (fewer nested lists, shorter histories)"
             )
-            return ExecutionResult(data=None, errors=[GraphQLError(message, extensions={"code": "TIMEOUT"})])
+            GRAPHQL_ERRORS.labels(stopped.code).inc()
+            log.warning("a query was stopped after %.0f s", self.query_timeout_s)
+            error = GraphQLError(str(stopped), extensions={"code": stopped.code})
+            return ExecutionResult(data=None, errors=[error])
 
     async def on_ws_connect(self, context: Context) -> Any:
         params = context.connection_params or {}

@@ -82,6 +82,8 @@ def server_environment(data_dir: Path, **overrides: str) -> dict[str, str]:
         KG_API_RATE_LIMIT_PER_MIN=str(HIGH_LIMIT),
         KG_API_RATE_LIMIT_PER_HOUR=str(HIGH_LIMIT),
         KG_API_AUTH_FAILURES_PER_MIN=str(HIGH_LIMIT),
+        # Generated queries can nest boards within boards; stopped sooner, they keep the fuzz quick.
+        KG_API_QUERY_TIMEOUT_S="5",
         KG_LOG_LEVEL="WARNING",
     )
     env.update(overrides)

@@ -45,14 +45,18 @@ class Event:
     """The event's id in the tenant's log, given when it is published."""
 
 
-def channel(tenant: str) -> str:
+def _checked(tenant: str) -> str:
     if not TENANT_RE.match(tenant):
         raise ValueError(f"not a tenant id: {tenant!r}")
-    return f"events:{tenant}"
+    return tenant
+
+
+def channel(tenant: str) -> str:
+    return f"events:{_checked(tenant)}"
 
 
 def event_log(tenant: str) -> str:
-    return f"events-log:{channel(tenant).removeprefix('events:')}"
+    return f"events-log:{_checked(tenant)}"
 
 
 def check_event_id(value: str) -> str:
@@ -93,20 +97,20 @@ class EventBus(Protocol):
     ) -> AsyncIterator[Event]: ...
 
 
-class _Seen:
-    """What a subscriber has had up to: live events at or before it were already replayed."""
+class _Replayed:
+    """How far a resumed subscription's replay reached: a live event at or before that point was
+    replayed already. Live events are not compared with each other: two publishers may deliver
+    theirs in another order than the log's, and each must still arrive."""
 
     def __init__(self, after: str | None) -> None:
-        self.last = _order(after) if after else None
+        self.upto = _order(after) if after else None
+
+    def note(self, event: Event) -> None:
+        if event.id is not None:
+            self.upto = max(self.upto or (0, 0), _order(event.id))
 
     def fresh(self, event: Event) -> bool:
-        if event.id is None:
-            return False
-        order = _order(event.id)
-        if self.last is not None and order <= self.last:
-            return False
-        self.last = order
-        return True
+        return self.upto is None or (event.id is not None and _order(event.id) > self.upto)
 
 
 class LocalBus:
@@ -132,15 +136,16 @@ class LocalBus:
         queue: asyncio.Queue[Event] = asyncio.Queue(QUEUE_SIZE)
         subscribers = self._queues[channel(tenant)]
         subscribers.add(queue)
-        seen = _Seen(after)
+        replayed = _Replayed(after)
         try:
             if after is not None:
-                for event in list(self._logs[channel(tenant)]):
-                    if seen.fresh(event) and event.kind in kinds:
+                for event in [e for e in self._logs[channel(tenant)] if replayed.fresh(e)]:
+                    replayed.note(event)
+                    if event.kind in kinds:
                         yield event
             while True:
                 event = await queue.get()
-                if seen.fresh(event) and event.kind in kinds:
+                if replayed.fresh(event) and event.kind in kinds:
                     yield event
         finally:
             subscribers.discard(queue)
@@ -158,7 +163,7 @@ class RedisBus:
         entry = await self.redis.xadd(
             event_log(event.tenant), {"event": _encode(event)}, maxlen=RETAINED, approximate=True
         )
-        logged = replace(event, id=entry if isinstance(entry, str) else entry.decode())
+        logged = replace(event, id=_text(entry))
         await self.redis.publish(channel(event.tenant), _encode(logged))
         return logged
 
@@ -167,14 +172,16 @@ class RedisBus:
     ) -> AsyncIterator[Event]:
         pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
         await pubsub.subscribe(channel(tenant))  # before reading the log, so nothing falls between
-        seen = _Seen(after)
+        replayed = _Replayed(after)
         try:
             if after is not None:
                 for entry, fields in await self.redis.xrange(event_log(tenant), min=f"({after}", max="+"):
                     raw = fields.get("event") or fields.get(b"event")
                     event = _decode(tenant, raw, _text(entry)) if raw else None
-                    if event is not None and seen.fresh(event) and event.kind in kinds:
-                        yield event
+                    if event is not None:
+                        replayed.note(event)
+                        if event.kind in kinds:
+                            yield event
             while True:
                 # Short waits rather than listen(): the shared client's socket timeout would end a
                 # blocking read on a quiet channel.
@@ -182,7 +189,7 @@ class RedisBus:
                 if message is None or message.get("type") != "message":
                     continue
                 event = _decode(tenant, message["data"])
-                if event is not None and seen.fresh(event) and event.kind in kinds:
+                if event is not None and replayed.fresh(event) and event.kind in kinds:
                     yield event
         finally:
             with suppress(Exception):

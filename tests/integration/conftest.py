@@ -4,9 +4,12 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from redis.asyncio import Redis
 
+from kg_service.config import Settings
 from kg_service.graph.db import Graph
 from kg_service.graph.seeding import write_knowledge
+from kg_service.redis_client import connect_redis
 from kg_service.warehouse import transform
 from kg_service.warehouse.duckdb_files import TenantFiles
 from kg_service.warehouse.duckdb_source import DuckDBSource
@@ -84,6 +87,16 @@ def small_warehouse(campaign_stats_snapshot: Path, tmp_path: Path) -> Iterator[t
     source = warehouse_with(campaign_stats_snapshot, tmp_path / "warehouse", "shop")
     yield source, "shop"
     source.close()
+
+
+@pytest.fixture
+async def redis(settings: Settings) -> AsyncIterator[Redis]:
+    """The test Redis, as the service connects to it."""
+    client = connect_redis(settings.redis)
+    if client is None:
+        pytest.fail("REDIS_URL is not set: run the tests with `./dev test`")
+    yield client
+    await client.aclose()
 
 
 @pytest.fixture

@@ -6,24 +6,13 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator
 
-import pytest
 from redis.asyncio import Redis
 
 from kg_service.api.limits import HOUR_S, MINUTE_S, Limit, RateLimiter
-from kg_service.config import RedisSettings, Settings
+from kg_service.config import RedisSettings
 from kg_service.errors import RateLimited
 from kg_service.redis_client import connect_redis
-
-
-@pytest.fixture
-async def redis(settings: Settings) -> AsyncIterator[Redis]:
-    client = connect_redis(settings.redis)
-    if client is None:
-        pytest.fail("REDIS_URL is not set: run the tests with `./dev test`")
-    yield client
-    await client.aclose()
 
 
 def fresh_key() -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,15 +23,6 @@ from .conftest import DAYS, FIRST_DAY, warehouse_with
 
 LAST_DAY = FIRST_DAY + timedelta(days=DAYS - 1)
 IDS = ["cpc_google_ads", "clicks_google_ads"]
-
-
-@pytest.fixture
-async def redis(settings: Settings) -> AsyncIterator[Redis]:
-    client = connect_redis(settings.redis)
-    if client is None:
-        pytest.fail("REDIS_URL is not set: run the tests with `./dev test`")
-    yield client
-    await client.aclose()
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ from kg_service.api.auth import TokenVerifier, bearer_token
 from kg_service.api.context import Context
 from kg_service.api.dev_tokens import dev_tokens_router
 from kg_service.api.health import readiness
-from kg_service.api.limits import RateLimiter, per_minute, request_limits
+from kg_service.api.limits import RateLimiter, per_minute
 from kg_service.api.schema import build_schema
 from kg_service.config import ROOT, Environment, Settings, get_settings
 from kg_service.errors import RateLimited, TimedOut, Unauthenticated
@@ -237,7 +237,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await _count_failure(limiter, connection, settings)
             raise HTTPException(401, str(exc), headers={"WWW-Authenticate": "Bearer"}) from exc
         try:
-            await limiter.check(f"api:{principal.tenant_id}:{principal.sub}", *request_limits(settings.api))
+            await limiter.count_request(principal, settings.api)
         except RateLimited as exc:
             raise _too_many(exc) from exc
         return Context(services, principal, request_id, limiter)

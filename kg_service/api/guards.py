@@ -12,7 +12,6 @@ from graphql import FieldNode, OperationType, get_operation_ast, value_from_ast_
 from strawberry.extensions import SchemaExtension
 
 from kg_service.api.context import Context
-from kg_service.api.limits import request_limits
 from kg_service.errors import Forbidden, Unauthenticated
 from kg_service.graph import audit
 
@@ -26,8 +25,7 @@ class WebsocketGuards(SchemaExtension):
             who = context.principal
             if who.expires_at is not None and who.expires_at <= time.time():
                 raise Unauthenticated("the token has expired; reconnect with a new one")
-            limits = request_limits(context.services.settings.api)
-            await context.limiter.check(f"api:{who.tenant_id}:{who.sub}", *limits)
+            await context.limiter.count_request(who, context.services.settings.api)
         yield
 
 

@@ -11,6 +11,7 @@ from redis.exceptions import RedisError
 
 from kg_service.config import ApiSettings
 from kg_service.errors import RateLimited
+from kg_service.identity import Principal
 
 log = logging.getLogger(__name__)
 MINUTE_S = 60
@@ -49,6 +50,10 @@ class RateLimiter:
     def __init__(self, redis: Redis | None) -> None:
         self.redis = redis
         self._warned = False
+
+    async def count_request(self, who: Principal, api: ApiSettings) -> None:
+        """One GraphQL request of `who`, over HTTP or a websocket alike: the same counters."""
+        await self.check(f"api:{who.tenant_id}:{who.sub}", *request_limits(api))
 
     async def check(self, key: str, *limits: Limit) -> None:
         """Counts one use of `key` in each limit's current window (one round trip for all of them);
